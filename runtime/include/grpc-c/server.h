@@ -1,0 +1,297 @@
+/**
+ * @file grpc-c/server.h
+ * @brief Servers, the server-side call context, and server-side streams.
+ *
+ * Life cycle: grpc_c_server_create() → grpc_c_server_add_listener() (one or
+ * more) → grpc_c_server_register() (each service, usually through the
+ * generated `<service>__servicer__register()`) → grpc_c_server_start() →
+ * grpc_c_server_wait_for_signal() or grpc_c_server_shutdown() →
+ * grpc_c_server_destroy().
+ *
+ * Threads: the server owns its threads. Unary handlers run directly on the
+ * threads that poll the gRPC core (no hand-off), so a unary handler should
+ * not block for long: it can grpc_c_server_ctx_defer() and finish the call
+ * later from any thread. Streaming handlers run on a bounded pool of worker
+ * threads and may block in reads and writes.
+ */
+#ifndef GRPC_C_SERVER_H
+#define GRPC_C_SERVER_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include <grpc-c/method.h>
+#include <grpc-c/status.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A server. Opaque. */
+typedef struct grpc_c_server grpc_c_server;
+
+/** Options for grpc_c_server_create(). Opaque; setters grow the set. */
+typedef struct grpc_c_server_options grpc_c_server_options;
+
+/**
+ * Creates an options object with the defaults.
+ * @param[out] out owned by the caller, freed with grpc_c_server_options_free().
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ */
+int grpc_c_server_options_new(grpc_c_server_options **out);
+
+/** Frees an options object. Accepts NULL. */
+void grpc_c_server_options_free(grpc_c_server_options *opts);
+
+/**
+ * Number of threads polling the gRPC core and running unary handlers
+ * (default: the number of CPUs this process may run on, at most 8).
+ * @return 0 or ::GRPC_C_EINVAL (outside 1..1024).
+ */
+int grpc_c_server_options_set_poller_threads(grpc_c_server_options *opts,
+                                             int threads);
+
+/**
+ * Largest number of streaming handlers running at once, each on its own
+ * worker thread (default 64). Further streaming calls wait in arrival order
+ * until a worker is free.
+ * @return 0 or ::GRPC_C_EINVAL (outside 1..65536).
+ */
+int grpc_c_server_options_set_max_stream_workers(grpc_c_server_options *opts,
+                                                 int workers);
+
+/**
+ * Largest request message accepted, in bytes (default 4 MiB); -1 means
+ * unlimited. Larger requests end with ::GRPC_C_RESOURCE_EXHAUSTED.
+ * @return 0 or ::GRPC_C_EINVAL.
+ */
+int grpc_c_server_options_set_max_receive_message_size(
+    grpc_c_server_options *opts, int bytes);
+
+/**
+ * Largest response message sent, in bytes (default unlimited, -1).
+ * @return 0 or ::GRPC_C_EINVAL.
+ */
+int grpc_c_server_options_set_max_send_message_size(
+    grpc_c_server_options *opts, int bytes);
+
+/**
+ * Sets a raw gRPC core server argument with an integer value, such as
+ * "grpc.max_concurrent_streams". The key is copied.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ */
+int grpc_c_server_options_set_int(grpc_c_server_options *opts,
+                                  const char *key, int value);
+
+/**
+ * Creates a server.
+ * @param[out] out owned by the caller, destroyed with grpc_c_server_destroy().
+ * @param opts     options or NULL for the defaults; read during the call only.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM, ::GRPC_C_ECORE.
+ */
+int grpc_c_server_create(grpc_c_server **out,
+                         const grpc_c_server_options *opts);
+
+/**
+ * Adds a plaintext listening address such as "0.0.0.0:8080",
+ * "127.0.0.1:0" (any free port) or "[::]:50051". Before start only.
+ * @param address    copied.
+ * @param[out] bound_port NULL, or receives the port actually bound.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (already started),
+ *         ::GRPC_C_EBIND (the address cannot be bound).
+ */
+int grpc_c_server_add_listener(grpc_c_server *server, const char *address,
+                               int *bound_port);
+
+/**
+ * Registers a service implementation. Before start only. Usually called
+ * through the generated `<service>__servicer__register()`.
+ *
+ * @param service  the generated service descriptor; static storage.
+ * @param servicer the generated servicer table filled with handler functions;
+ *                 borrowed until the server is destroyed. NULL slots answer
+ *                 ::GRPC_C_UNIMPLEMENTED.
+ * @param self     passed back to every handler of this service; not touched.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (already started),
+ *         ::GRPC_C_EEXIST (a service of that name is registered),
+ *         ::GRPC_C_ENOMEM.
+ */
+int grpc_c_server_register(grpc_c_server *server,
+                           const grpc_c_service *service,
+                           const void *servicer, void *self);
+
+/**
+ * Starts serving: starts the poller threads and begins accepting calls.
+ * Calls to methods nobody registered answer ::GRPC_C_UNIMPLEMENTED.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (started already or no
+ *         listener), ::GRPC_C_ETHREAD, ::GRPC_C_ENOMEM.
+ */
+int grpc_c_server_start(grpc_c_server *server);
+
+/**
+ * Shuts the server down and blocks until it has stopped: stops accepting new
+ * calls and connections at once, lets in-flight calls finish for up to
+ * `grace_ms` milliseconds, then cancels the rest (their streaming handlers
+ * see reads and writes fail and grpc_c_server_ctx_is_cancelled() return
+ * true) and waits for every handler to return. Idempotent; safe from any
+ * thread except a handler of this server.
+ * @return 0 or ::GRPC_C_EINVAL.
+ */
+int grpc_c_server_shutdown(grpc_c_server *server, int64_t grace_ms);
+
+/**
+ * Blocks until SIGTERM or SIGINT arrives (or grpc_c_server_shutdown() is
+ * called from another thread), then shuts down with `grace_ms`. The signal
+ * handlers are installed for the duration of the call and the previous ones
+ * restored afterwards. With a grace below 10 s this fits Cloud Run's and
+ * Kubernetes' termination windows.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (not started),
+ *         ::GRPC_C_ESIGNAL.
+ */
+int grpc_c_server_wait_for_signal(grpc_c_server *server, int64_t grace_ms);
+
+/** Shuts down with no grace if needed and frees the server. Accepts NULL. */
+void grpc_c_server_destroy(grpc_c_server *server);
+
+/**
+ * Reads the listening port from the environment variable PORT, as Cloud
+ * Run, Knative and many platforms set it.
+ * @return the port, or `default_port` when PORT is unset, empty or not a
+ *         number in 1..65535.
+ */
+int grpc_c_port_from_env(int default_port);
+
+/* ------------------------------------------------------------------------ */
+/* Server-side call context                                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * The method path of the call, such as "/helloworld.Greeter/SayHello".
+ * Valid for the duration of the call.
+ */
+const char *grpc_c_server_ctx_method(const grpc_c_server_ctx *ctx);
+
+/**
+ * The peer address of the client, such as "ipv4:127.0.0.1:41234".
+ * Valid for the duration of the call; never NULL.
+ */
+const char *grpc_c_server_ctx_peer(grpc_c_server_ctx *ctx);
+
+/**
+ * Milliseconds left before the client's deadline, 0 if it has passed, or
+ * INT64_MAX when the client set no deadline.
+ */
+int64_t grpc_c_server_ctx_time_remaining_ms(const grpc_c_server_ctx *ctx);
+
+/**
+ * True once the call is cancelled: the client cancelled or went away, the
+ * deadline passed, or the server is shutting down past its grace.
+ */
+bool grpc_c_server_ctx_is_cancelled(const grpc_c_server_ctx *ctx);
+
+/**
+ * Looks up a request metadata entry the client sent.
+ * @param key        lowercase key.
+ * @param index      0 for the first entry with this key, 1 for the next...
+ * @param[out] len   NULL or receives the value's length (binary values of
+ *                   "-bin" keys may contain NUL bytes).
+ * @return the value, valid for the duration of the call, or NULL when there
+ *         is no such entry. Text values are NUL-terminated.
+ */
+const char *grpc_c_server_ctx_metadata(grpc_c_server_ctx *ctx, const char *key,
+                                       size_t index, size_t *len);
+
+/**
+ * Adds an initial metadata entry to send to the client (before the first
+ * response message). Key rules as for grpc_c_call_options_add_metadata();
+ * keys ending in "-bin" take any bytes. Key and value are copied.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM, ::GRPC_C_ESTATE (initial
+ *         metadata already sent).
+ */
+int grpc_c_server_ctx_add_initial_metadata(grpc_c_server_ctx *ctx,
+                                           const char *key, const void *value,
+                                           size_t len);
+
+/**
+ * Adds a trailing metadata entry, sent with the status. Same rules.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM, ::GRPC_C_ESTATE.
+ */
+int grpc_c_server_ctx_add_trailing_metadata(grpc_c_server_ctx *ctx,
+                                            const char *key, const void *value,
+                                            size_t len);
+
+/**
+ * Sets the status message that goes with the code the handler returns, in
+ * printf style, and returns `code` so a handler can write
+ * `return grpc_c_server_ctx_fail(ctx, GRPC_C_NOT_FOUND, "no %s", name);`.
+ * The message is copied (truncated to 64 KiB).
+ */
+grpc_c_code grpc_c_server_ctx_fail(grpc_c_server_ctx *ctx, grpc_c_code code,
+                                   const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/**
+ * Allocates `size` bytes, zeroed, that live until the call has ended. Use it
+ * for strings, repeated fields and sub-messages that a response points to.
+ * @return the memory or NULL when out of memory. Never free it yourself.
+ */
+void *grpc_c_server_ctx_alloc(grpc_c_server_ctx *ctx, size_t size);
+
+/**
+ * Copies a NUL-terminated string into memory that lives until the call has
+ * ended, like grpc_c_server_ctx_alloc().
+ * @return the copy, or NULL when `s` is NULL or out of memory.
+ */
+char *grpc_c_server_ctx_strdup(grpc_c_server_ctx *ctx, const char *s);
+
+/**
+ * Unary and client-streaming handlers only: keeps the call open after the
+ * handler returns (its return value is then ignored). The response message
+ * stays valid and may be filled from any thread; the call ends when
+ * grpc_c_server_ctx_finish() is called, exactly once.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (not such a handler or
+ *         already deferred).
+ */
+int grpc_c_server_ctx_defer(grpc_c_server_ctx *ctx);
+
+/**
+ * Ends a deferred call with `code` (and the message set with
+ * grpc_c_server_ctx_fail(), if any), sending the response when `code` is
+ * ::GRPC_C_OK. Any thread. The context is invalid afterwards.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (not deferred).
+ */
+int grpc_c_server_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
+
+/**
+ * Receives one request message in a client-streaming or bidirectional
+ * handler. Blocks.
+ * @param[out] msg receives a message lent until the next read or the end of
+ *                 the handler; NULL when false is returned.
+ * @return true with a message; false when the client half-closed, or the call
+ *         was cancelled, or the message could not be decoded (the call then
+ *         ends with ::GRPC_C_INTERNAL whatever the handler returns).
+ */
+bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg);
+
+/**
+ * Sends one response message in a server-streaming or bidirectional
+ * handler. Blocks until the transport takes it (flow control).
+ * @param msg borrowed for the duration of this function.
+ * @return true when sent; false when the call is over (cancelled, deadline
+ *         passed, client gone).
+ */
+bool grpc_c_server_ctx_write(grpc_c_server_ctx *ctx,
+                             const ProtobufCMessage *msg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GRPC_C_SERVER_H */
