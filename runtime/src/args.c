@@ -1,0 +1,67 @@
+/* Core channel and server arguments kept by options objects. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int gc_args_set(gc_args *args, const char *key, const char *string_value,
+                int int_value) {
+  if (!args || !key || !*key) return GRPC_C_EINVAL;
+  char *value_copy = NULL;
+  if (string_value && !(value_copy = strdup(string_value)))
+    return GRPC_C_ENOMEM;
+  for (size_t i = 0; i < args->count; i++) {
+    if (strcmp(args->items[i].key, key) == 0) {
+      free(args->items[i].string_value);
+      args->items[i].string_value = value_copy;
+      args->items[i].int_value = int_value;
+      return 0;
+    }
+  }
+  char *key_copy = strdup(key);
+  gc_arg *items = key_copy ? realloc(args->items, (args->count + 1) * sizeof *items)
+                           : NULL;
+  if (!items) {
+    free(key_copy);
+    free(value_copy);
+    return GRPC_C_ENOMEM;
+  }
+  args->items = items;
+  args->items[args->count++] = (gc_arg){
+      .key = key_copy, .string_value = value_copy, .int_value = int_value};
+  return 0;
+}
+
+int gc_args_to_core(const gc_args *args, const grpc_arg *extra,
+                    size_t extra_count, grpc_channel_args *out) {
+  size_t count = (args ? args->count : 0) + extra_count;
+  out->num_args = 0;
+  out->args = NULL;
+  if (count == 0) return 0;
+  out->args = calloc(count, sizeof *out->args);
+  if (!out->args) return GRPC_C_ENOMEM;
+  for (size_t i = 0; args && i < args->count; i++) {
+    grpc_arg *arg = &out->args[out->num_args++];
+    arg->key = args->items[i].key;
+    if (args->items[i].string_value) {
+      arg->type = GRPC_ARG_STRING;
+      arg->value.string = args->items[i].string_value;
+    } else {
+      arg->type = GRPC_ARG_INTEGER;
+      arg->value.integer = args->items[i].int_value;
+    }
+  }
+  for (size_t i = 0; i < extra_count; i++) out->args[out->num_args++] = extra[i];
+  return 0;
+}
+
+void gc_args_free(gc_args *args) {
+  if (!args) return;
+  for (size_t i = 0; i < args->count; i++) {
+    free(args->items[i].key);
+    free(args->items[i].string_value);
+  }
+  free(args->items);
+  args->items = NULL;
+  args->count = 0;
+}

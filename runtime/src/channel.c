@@ -1,0 +1,224 @@
+/* Channels: the core channel, a per-channel cache of registered methods,
+ * a pool of pluck queues for blocking calls, and the async thread. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- channel options ---- */
+
+struct grpc_c_channel_options {
+  gc_args args;
+};
+
+int grpc_c_channel_options_new(grpc_c_channel_options **out) {
+  if (!out) return GRPC_C_EINVAL;
+  *out = calloc(1, sizeof **out);
+  return *out ? 0 : GRPC_C_ENOMEM;
+}
+
+void grpc_c_channel_options_free(grpc_c_channel_options *opts) {
+  if (!opts) return;
+  gc_args_free(&opts->args);
+  free(opts);
+}
+
+int grpc_c_channel_options_set_int(grpc_c_channel_options *opts,
+                                   const char *key, int value) {
+  return opts ? gc_args_set(&opts->args, key, NULL, value) : GRPC_C_EINVAL;
+}
+
+int grpc_c_channel_options_set_string(grpc_c_channel_options *opts,
+                                      const char *key, const char *value) {
+  if (!opts || !value) return GRPC_C_EINVAL;
+  return gc_args_set(&opts->args, key, value, 0);
+}
+
+int grpc_c_channel_options_set_max_receive_message_size(
+    grpc_c_channel_options *opts, int bytes) {
+  if (!opts || bytes < -1) return GRPC_C_EINVAL;
+  return gc_args_set(&opts->args, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, NULL,
+                     bytes);
+}
+
+int grpc_c_channel_options_set_max_send_message_size(
+    grpc_c_channel_options *opts, int bytes) {
+  if (!opts || bytes < -1) return GRPC_C_EINVAL;
+  return gc_args_set(&opts->args, GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, NULL,
+                     bytes);
+}
+
+/* ---- channel ---- */
+
+int grpc_c_channel_create(grpc_c_channel **out, const char *target,
+                          const grpc_c_channel_options *opts) {
+  if (!out) return GRPC_C_EINVAL;
+  *out = NULL;
+  if (!target || !*target) return GRPC_C_EINVAL;
+  grpc_c_channel *channel = calloc(1, sizeof *channel);
+  if (!channel) return GRPC_C_ENOMEM;
+  channel->target = strdup(target);
+  grpc_arg user_agent = {.type = GRPC_ARG_STRING,
+                         .key = (char *)GRPC_ARG_PRIMARY_USER_AGENT_STRING,
+                         .value.string = (char *)"grpc-c/" GRPC_C_VERSION_STRING};
+  grpc_channel_args args;
+  if (!channel->target || gc_args_to_core(opts ? &opts->args : NULL, &user_agent, 1, &args) != 0) {
+    free(channel->target);
+    free(channel);
+    return GRPC_C_ENOMEM;
+  }
+  pthread_mutex_init(&channel->mu, NULL);
+  gc_core_ref();
+  grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+  channel->core = grpc_channel_create(target, creds, &args);
+  grpc_channel_credentials_release(creds);
+  free(args.args);
+  if (!channel->core) {
+    pthread_mutex_destroy(&channel->mu);
+    free(channel->target);
+    free(channel);
+    gc_core_unref();
+    return GRPC_C_ECORE;
+  }
+  *out = channel;
+  return 0;
+}
+
+static void *async_loop(void *arg) {
+  grpc_completion_queue *cq = arg;
+  for (;;) {
+    grpc_event ev =
+        grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+    if (ev.type == GRPC_QUEUE_SHUTDOWN) return NULL;
+    if (ev.type != GRPC_OP_COMPLETE) continue;
+    gc_async_tag *tag = ev.tag;
+    tag->complete(tag, ev.success != 0);
+  }
+}
+
+grpc_completion_queue *gc_channel_async_cq(grpc_c_channel *channel) {
+  pthread_mutex_lock(&channel->mu);
+  if (!channel->async_started) {
+    grpc_completion_queue *cq = grpc_completion_queue_create_for_next(NULL);
+    if (cq && pthread_create(&channel->async_thread, NULL, async_loop, cq) == 0) {
+      channel->async_cq = cq;
+      channel->async_started = true;
+    } else if (cq) {
+      grpc_completion_queue_shutdown(cq);
+      grpc_completion_queue_destroy(cq);
+    }
+  }
+  grpc_completion_queue *cq = channel->async_cq;
+  pthread_mutex_unlock(&channel->mu);
+  return cq;
+}
+
+static void destroy_pluck_cq(grpc_completion_queue *cq) {
+  grpc_completion_queue_shutdown(cq);
+  grpc_completion_queue_destroy(cq);
+}
+
+void grpc_c_channel_destroy(grpc_c_channel *channel) {
+  if (!channel) return;
+  if (channel->async_started) {
+    grpc_completion_queue_shutdown(channel->async_cq);
+    pthread_join(channel->async_thread, NULL);
+    grpc_completion_queue_destroy(channel->async_cq);
+  }
+  for (size_t i = 0; i < channel->idle_count; i++)
+    destroy_pluck_cq(channel->idle_cqs[i]);
+  free(channel->idle_cqs);
+  free(channel->registered);
+  grpc_channel_destroy(channel->core);
+  pthread_mutex_destroy(&channel->mu);
+  free(channel->target);
+  free(channel);
+  gc_core_unref();
+}
+
+const char *grpc_c_channel_target(const grpc_c_channel *channel) {
+  return channel ? channel->target : NULL;
+}
+
+static size_t slot_of(const grpc_c_method *method, size_t capacity) {
+  uintptr_t h = (uintptr_t)method;
+  h ^= h >> 17;
+  h *= (uintptr_t)0x9E3779B97F4A7C15ull;
+  return (size_t)(h >> 7) & (capacity - 1);
+}
+
+/* Finds or registers `method`; called with the lock held. */
+static void *registered_handle(grpc_c_channel *channel,
+                               const grpc_c_method *method) {
+  if (channel->registered_capacity) {
+    size_t i = slot_of(method, channel->registered_capacity);
+    for (;;) {
+      struct gc_registered_method *entry = &channel->registered[i];
+      if (entry->method == method) return entry->handle;
+      if (!entry->method) break;
+      i = (i + 1) & (channel->registered_capacity - 1);
+    }
+  }
+  if ((channel->registered_count + 1) * 2 > channel->registered_capacity) {
+    size_t capacity =
+        channel->registered_capacity ? channel->registered_capacity * 2 : 16;
+    struct gc_registered_method *table = calloc(capacity, sizeof *table);
+    if (!table) return NULL;
+    for (size_t j = 0; j < channel->registered_capacity; j++) {
+      struct gc_registered_method *old = &channel->registered[j];
+      if (!old->method) continue;
+      size_t k = slot_of(old->method, capacity);
+      while (table[k].method) k = (k + 1) & (capacity - 1);
+      table[k] = *old;
+    }
+    free(channel->registered);
+    channel->registered = table;
+    channel->registered_capacity = capacity;
+  }
+  void *handle =
+      grpc_channel_register_call(channel->core, method->path, NULL, NULL);
+  size_t i = slot_of(method, channel->registered_capacity);
+  while (channel->registered[i].method)
+    i = (i + 1) & (channel->registered_capacity - 1);
+  channel->registered[i].method = method;
+  channel->registered[i].handle = handle;
+  channel->registered_count++;
+  return handle;
+}
+
+bool gc_channel_acquire(grpc_c_channel *channel, const grpc_c_method *method,
+                        void **handle, grpc_completion_queue **cq) {
+  pthread_mutex_lock(&channel->mu);
+  *handle = registered_handle(channel, method);
+  if (!cq) {
+    pthread_mutex_unlock(&channel->mu);
+    return *handle != NULL;
+  }
+  *cq = channel->idle_count ? channel->idle_cqs[--channel->idle_count] : NULL;
+  pthread_mutex_unlock(&channel->mu);
+  if (!*cq) *cq = grpc_completion_queue_create_for_pluck(NULL);
+  if (!*handle && *cq) {
+    gc_channel_release_cq(channel, *cq);
+    *cq = NULL;
+  }
+  return *handle != NULL && *cq != NULL;
+}
+
+void gc_channel_release_cq(grpc_c_channel *channel, grpc_completion_queue *cq) {
+  pthread_mutex_lock(&channel->mu);
+  if (channel->idle_count == channel->idle_capacity) {
+    size_t capacity = channel->idle_capacity ? channel->idle_capacity * 2 : 8;
+    grpc_completion_queue **cqs =
+        realloc(channel->idle_cqs, capacity * sizeof *cqs);
+    if (!cqs) {
+      pthread_mutex_unlock(&channel->mu);
+      destroy_pluck_cq(cq);
+      return;
+    }
+    channel->idle_cqs = cqs;
+    channel->idle_capacity = capacity;
+  }
+  channel->idle_cqs[channel->idle_count++] = cq;
+  pthread_mutex_unlock(&channel->mu);
+}

@@ -1,0 +1,224 @@
+/*
+ * Internal interfaces of libgrpc-c. Nothing here is exported: the shared
+ * library's version script exports only grpc_c_* symbols, and internal
+ * functions use the gc_ prefix.
+ */
+#ifndef GRPC_C_INTERNAL_H
+#define GRPC_C_INTERNAL_H
+
+#include <grpc/byte_buffer.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/slice.h>
+#include <grpc/support/alloc.h>
+#include <grpc/support/time.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "grpc-c/grpc-c.h"
+
+/* ---- logging (log.c) ---- */
+void gc_log(grpc_c_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- process-wide gRPC core init (status.c) ---- */
+/* grpc_init()/grpc_shutdown() are reference counted by the core itself;
+ * every runtime object that uses the core holds one reference. */
+void gc_core_ref(void);
+void gc_core_unref(void);
+
+/* ---- status helpers (status.c) ---- */
+/* Fills `status` (if not NULL) with `code` and a copy of `message`
+ * (`len` bytes, need not be NUL-terminated; NULL for none). */
+void gc_status_fill(grpc_c_status *status, grpc_c_code code,
+                    const char *message, size_t len);
+/* Reports local misuse on an RPC function: INVALID_ARGUMENT with a message
+ * "grpc-c: <what>". Returns GRPC_C_INVALID_ARGUMENT. */
+grpc_c_code gc_misuse(grpc_c_status *status, const char *what);
+/* Copies the grpc-status-details-bin entry of `trailing` into `status`. */
+void gc_status_take_details(grpc_c_status *status,
+                            const grpc_metadata_array *trailing);
+
+/* ---- time ---- */
+gpr_timespec gc_deadline_after_ms(int64_t timeout_ms);
+int64_t gc_ms_until(gpr_timespec deadline);
+
+/* ---- protobuf-c <-> grpc byte buffers (codec.c) ---- */
+/* Serializes `msg` into a new byte buffer with a single slice.
+ * Returns NULL when out of memory. */
+grpc_byte_buffer *gc_pack(const ProtobufCMessage *msg);
+/* Parses `buffer` as a message of `descriptor`. `allocator` may be NULL for
+ * malloc. Returns NULL when the bytes are not a valid message. */
+ProtobufCMessage *gc_unpack(const ProtobufCMessageDescriptor *descriptor,
+                            grpc_byte_buffer *buffer,
+                            ProtobufCAllocator *allocator);
+
+/* ---- metadata lists (metadata.c) ---- */
+typedef struct gc_md_list {
+  grpc_metadata *items; /* key and value slices owned by the list */
+  size_t count;
+  size_t capacity;
+} gc_md_list;
+
+/* Validates and appends a copy of key/value. Text values must be printable
+ * ASCII; keys ending in "-bin" take any bytes. Returns 0 or GRPC_C_E*. */
+int gc_md_add(gc_md_list *list, const char *key, const void *value,
+              size_t len);
+void gc_md_clear(gc_md_list *list); /* keeps the capacity */
+void gc_md_free(gc_md_list *list);
+int gc_md_copy(gc_md_list *dst, const gc_md_list *src);
+/* Finds the index-th value of `key` in a received metadata array. */
+const grpc_slice *gc_md_find(const grpc_metadata_array *array, const char *key,
+                             size_t index);
+
+/* ---- core channel/server arguments (args.c) ---- */
+typedef struct gc_arg {
+  char *key;
+  char *string_value; /* NULL for integer arguments */
+  int int_value;
+} gc_arg;
+
+typedef struct gc_args {
+  gc_arg *items;
+  size_t count;
+} gc_args;
+
+/* Sets or replaces one argument; copies key and value. */
+int gc_args_set(gc_args *args, const char *key, const char *string_value,
+                int int_value);
+/* Builds core args borrowing the strings of `args` (may be NULL) followed by
+ * `extra`. The caller frees `out->args`. Returns 0 or GRPC_C_ENOMEM. */
+int gc_args_to_core(const gc_args *args, const grpc_arg *extra,
+                    size_t extra_count, grpc_channel_args *out);
+void gc_args_free(gc_args *args);
+
+/* ---- per-call options (client.c) ---- */
+struct grpc_c_call_options {
+  int64_t timeout_ms; /* < 0: none */
+  bool wait_for_ready;
+  gc_md_list metadata;
+};
+
+/* ---- channel internals (channel.c) ---- */
+struct grpc_c_channel {
+  grpc_channel *core;
+  char *target;
+
+  pthread_mutex_t mu;
+  /* Methods registered with the core on this channel, keyed by the address
+   * of their static grpc_c_method (open addressing, power-of-two size). */
+  struct gc_registered_method {
+    const grpc_c_method *method;
+    void *handle;
+  } *registered;
+  size_t registered_capacity;
+  size_t registered_count;
+  /* Idle pluck completion queues for blocking calls and streams. */
+  grpc_completion_queue **idle_cqs;
+  size_t idle_count;
+  size_t idle_capacity;
+
+  /* Asynchronous calls: one next-queue and the thread that polls it. */
+  grpc_completion_queue *async_cq;
+  pthread_t async_thread;
+  bool async_started;
+};
+
+/* Looks up (registering on first use) the core handle of `method` and, when
+ * `cq` is not NULL, takes an idle pluck queue, in one lock.
+ * Returns false when out of memory. */
+bool gc_channel_acquire(grpc_c_channel *channel, const grpc_c_method *method,
+                        void **handle, grpc_completion_queue **cq);
+void gc_channel_release_cq(grpc_c_channel *channel, grpc_completion_queue *cq);
+/* Starts the async thread if needed; returns its queue or NULL. */
+grpc_completion_queue *gc_channel_async_cq(grpc_c_channel *channel);
+
+/* Async completion tags on a channel's async queue. */
+typedef struct gc_async_tag {
+  void (*complete)(struct gc_async_tag *tag, bool ok);
+} gc_async_tag;
+
+/* ---- arena (server_ctx.c) ---- */
+typedef struct gc_arena_block gc_arena_block;
+typedef struct gc_arena {
+  gc_arena_block *head; /* the first block is kept across resets */
+  ProtobufCAllocator allocator;
+} gc_arena;
+void gc_arena_init(gc_arena *arena);
+void *gc_arena_alloc(gc_arena *arena, size_t size); /* zeroed */
+void gc_arena_reset(gc_arena *arena);
+void gc_arena_free(gc_arena *arena);
+
+/* ---- server (server.c, server_ctx.c) ---- */
+
+typedef struct gc_server_method {
+  grpc_c_server *server;
+  const grpc_c_method *method;
+  const void *servicer;
+  void *self;
+  void *core_handle;
+  grpc_c_server_ctx *free_slots; /* guarded by server->slot_mu */
+} gc_server_method;
+
+typedef enum gc_ctx_state {
+  GC_CTX_IDLE = 0,
+  GC_CTX_UNARY_NEW,     /* requested unary call */
+  GC_CTX_UNARY_DONE,    /* the unary's final batch is under way */
+  GC_CTX_STREAM_NEW,    /* requested streaming call */
+  GC_CTX_GENERIC_NEW,   /* requested call to an unregistered method */
+  GC_CTX_GENERIC_DONE   /* its UNIMPLEMENTED answer is under way */
+} gc_ctx_state;
+
+/* One server call slot. Slots belong to a method (or to the generic
+ * handler), are requested from the core, serve one call, and are reused. */
+struct grpc_c_server_ctx {
+  grpc_c_server *server;
+  gc_server_method *method; /* NULL for the generic UNIMPLEMENTED slots */
+  gc_ctx_state state;
+
+  /* Filled by the core when a call arrives. */
+  grpc_call *call;
+  gpr_timespec deadline;
+  grpc_metadata_array request_metadata;
+  grpc_byte_buffer *payload;
+  grpc_call_details details; /* generic slots only */
+
+  /* Streaming methods: the call's own pluck queue, so a handler thread waits
+   * for its reads and writes without a hand-off. */
+  grpc_completion_queue *stream_cq;
+  int close_tag, read_tag, write_tag, finish_tag; /* addresses used as tags */
+  int cancelled_flag;          /* RECV_CLOSE_ON_SERVER output */
+  _Atomic bool close_received; /* RECV_CLOSE completed */
+  bool read_done;
+  bool decode_failed;
+
+  gc_arena arena;              /* request, strings, user allocations */
+  void *response_storage;      /* sizeof the response message, or NULL */
+  ProtobufCMessage *lent;      /* last message a streaming read returned */
+  gc_md_list initial_metadata; /* to send */
+  gc_md_list trailing_metadata;
+  bool initial_metadata_sent;
+  char *status_message;
+  grpc_slice status_slice;
+  grpc_byte_buffer *send_buffer;
+  char *peer;
+  _Atomic bool deferred;  /* defer() called and finish() not yet */
+  bool *defer_flag;        /* while a handler runs: its caller's flag */
+
+  grpc_c_server_ctx *next; /* free list or worker queue */
+};
+
+/* Ends a unary or client-streaming/streaming call with `code`: sends what
+ * remains (initial metadata, the response when OK, the status). */
+void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
+/* Returns a finished slot to its free list. */
+void gc_ctx_release(grpc_c_server_ctx *ctx);
+/* Resets per-call state; keeps buffers for the next call. */
+void gc_ctx_reset(grpc_c_server_ctx *ctx);
+/* True once the server is past its shutdown grace. */
+bool gc_server_cancelling(const grpc_c_server *server);
+
+#endif /* GRPC_C_INTERNAL_H */

@@ -1,0 +1,744 @@
+/* Servers: registered methods, call slots, poller threads that run unary
+ * handlers inline, a bounded worker pool for streaming handlers, and
+ * graceful shutdown. */
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Calls kept requested from the core per method. Small on purpose: the core
+ * scans requested calls linearly, and unmatched calls simply wait in the
+ * core until a slot is requested again. */
+enum { UNARY_SLOTS = 8, STREAM_SLOTS = 2, GENERIC_SLOTS = 2 };
+
+typedef enum server_state {
+  SERVER_CREATED,
+  SERVER_STARTED,
+  SERVER_SHUTTING_DOWN,
+  SERVER_STOPPED
+} server_state;
+
+struct grpc_c_server_options {
+  int pollers;
+  int max_workers;
+  gc_args args;
+};
+
+struct grpc_c_server {
+  grpc_server *core;
+  grpc_completion_queue *cq; /* notifications, unary and generic calls */
+  int poller_count;
+  int max_workers;
+  int listener_count;
+
+  gc_server_method *methods;
+  size_t method_count;
+  gc_server_method generic; /* slots answering UNIMPLEMENTED */
+
+  pthread_t *pollers;
+
+  /* Slot free lists, the active-call count and the shutdown notification. */
+  pthread_mutex_t slot_mu;
+  pthread_cond_t drained_cv;
+  size_t active_calls;
+  bool shutdown_notified;
+  int shutdown_tag;
+  _Atomic bool cancelling;
+
+  /* The streaming worker pool. */
+  pthread_mutex_t pool_mu;
+  pthread_cond_t work_cv;
+  grpc_c_server_ctx *queue_head, *queue_tail;
+  pthread_t *workers;
+  int worker_count;
+  int idle_workers;
+  bool stop_workers;
+
+  /* Life cycle. */
+  pthread_mutex_t life_mu;
+  pthread_cond_t life_cv;
+  _Atomic server_state state;
+};
+
+/* ---- options ---- */
+
+static int default_pollers(void) {
+  cpu_set_t set;
+  int n = 2;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+  if (n < 1) n = 1;
+  return n > 8 ? 8 : n;
+}
+
+int grpc_c_server_options_new(grpc_c_server_options **out) {
+  if (!out) return GRPC_C_EINVAL;
+  *out = calloc(1, sizeof **out);
+  if (!*out) return GRPC_C_ENOMEM;
+  (*out)->pollers = 0; /* default, decided at create */
+  (*out)->max_workers = 64;
+  return 0;
+}
+
+void grpc_c_server_options_free(grpc_c_server_options *opts) {
+  if (!opts) return;
+  gc_args_free(&opts->args);
+  free(opts);
+}
+
+int grpc_c_server_options_set_poller_threads(grpc_c_server_options *opts,
+                                             int threads) {
+  if (!opts || threads < 1 || threads > 1024) return GRPC_C_EINVAL;
+  opts->pollers = threads;
+  return 0;
+}
+
+int grpc_c_server_options_set_max_stream_workers(grpc_c_server_options *opts,
+                                                 int workers) {
+  if (!opts || workers < 1 || workers > 65536) return GRPC_C_EINVAL;
+  opts->max_workers = workers;
+  return 0;
+}
+
+int grpc_c_server_options_set_max_receive_message_size(
+    grpc_c_server_options *opts, int bytes) {
+  if (!opts || bytes < -1) return GRPC_C_EINVAL;
+  return gc_args_set(&opts->args, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, NULL,
+                     bytes);
+}
+
+int grpc_c_server_options_set_max_send_message_size(
+    grpc_c_server_options *opts, int bytes) {
+  if (!opts || bytes < -1) return GRPC_C_EINVAL;
+  return gc_args_set(&opts->args, GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, NULL,
+                     bytes);
+}
+
+int grpc_c_server_options_set_int(grpc_c_server_options *opts,
+                                  const char *key, int value) {
+  if (!opts) return GRPC_C_EINVAL;
+  return gc_args_set(&opts->args, key, NULL, value);
+}
+
+/* ---- create, listen, register ---- */
+
+int grpc_c_server_create(grpc_c_server **out,
+                         const grpc_c_server_options *opts) {
+  if (!out) return GRPC_C_EINVAL;
+  *out = NULL;
+  grpc_c_server *server = calloc(1, sizeof *server);
+  if (!server) return GRPC_C_ENOMEM;
+  server->poller_count =
+      opts && opts->pollers > 0 ? opts->pollers : default_pollers();
+  server->max_workers = opts ? opts->max_workers : 64;
+  server->generic.server = server;
+
+  /* SO_REUSEPORT is on by default in the core: a stale process on the same
+   * port would silently take a share of the connections. */
+  grpc_arg no_reuseport = {.type = GRPC_ARG_INTEGER,
+                           .key = (char *)GRPC_ARG_ALLOW_REUSEPORT,
+                           .value.integer = 0};
+  grpc_channel_args args;
+  if (gc_args_to_core(opts ? &opts->args : NULL, &no_reuseport, 1, &args)) {
+    free(server);
+    return GRPC_C_ENOMEM;
+  }
+  gc_core_ref();
+  server->core = grpc_server_create(&args, NULL);
+  free(args.args);
+  server->cq = grpc_completion_queue_create_for_next(NULL);
+  if (!server->core || !server->cq) {
+    if (server->core) grpc_server_destroy(server->core);
+    if (server->cq) grpc_completion_queue_destroy(server->cq);
+    free(server);
+    gc_core_unref();
+    return GRPC_C_ECORE;
+  }
+  grpc_server_register_completion_queue(server->core, server->cq, NULL);
+  pthread_mutex_init(&server->slot_mu, NULL);
+  pthread_cond_init(&server->drained_cv, NULL);
+  pthread_mutex_init(&server->pool_mu, NULL);
+  pthread_cond_init(&server->work_cv, NULL);
+  pthread_mutex_init(&server->life_mu, NULL);
+  pthread_cond_init(&server->life_cv, NULL);
+  server->state = SERVER_CREATED;
+  *out = server;
+  return 0;
+}
+
+int grpc_c_server_add_listener(grpc_c_server *server, const char *address,
+                               int *bound_port) {
+  if (bound_port) *bound_port = 0;
+  if (!server || !address || !*address) return GRPC_C_EINVAL;
+  if (server->state != SERVER_CREATED) return GRPC_C_ESTATE;
+  grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
+  int port = grpc_server_add_http2_port(server->core, address, creds);
+  grpc_server_credentials_release(creds);
+  if (port <= 0) {
+    gc_log(GRPC_C_LOG_ERROR, "cannot listen on %s", address);
+    return GRPC_C_EBIND;
+  }
+  server->listener_count++;
+  if (bound_port) *bound_port = port;
+  return 0;
+}
+
+int grpc_c_server_register(grpc_c_server *server,
+                           const grpc_c_service *service, const void *servicer,
+                           void *self) {
+  if (!server || !service || !servicer || !service->name ||
+      (service->method_count && !service->methods))
+    return GRPC_C_EINVAL;
+  if (server->state != SERVER_CREATED) return GRPC_C_ESTATE;
+  for (size_t i = 0; i < service->method_count; i++) {
+    const grpc_c_method *m = service->methods[i];
+    if (!m || !m->path || !m->invoke) return GRPC_C_EINVAL;
+    for (size_t j = 0; j < server->method_count; j++)
+      if (strcmp(server->methods[j].method->path, m->path) == 0)
+        return GRPC_C_EEXIST;
+  }
+  gc_server_method *methods =
+      realloc(server->methods, (server->method_count + service->method_count + 1) *
+                                   sizeof *methods);
+  if (!methods) return GRPC_C_ENOMEM;
+  server->methods = methods;
+  for (size_t i = 0; i < service->method_count; i++) {
+    gc_server_method *sm = &server->methods[server->method_count++];
+    memset(sm, 0, sizeof *sm);
+    sm->server = server;
+    sm->method = service->methods[i];
+    sm->servicer = servicer;
+    sm->self = self;
+  }
+  return 0;
+}
+
+/* ---- slots ---- */
+
+static bool is_streaming(const gc_server_method *sm) {
+  return sm->method && sm->method->kind != GRPC_C_METHOD_UNARY;
+}
+
+static bool reads_payload_with_call(const gc_server_method *sm) {
+  return sm->method && (sm->method->kind == GRPC_C_METHOD_UNARY ||
+                        sm->method->kind == GRPC_C_METHOD_SERVER_STREAMING);
+}
+
+static grpc_c_server_ctx *slot_new(gc_server_method *sm) {
+  grpc_c_server_ctx *ctx = calloc(1, sizeof *ctx);
+  if (!ctx) return NULL;
+  ctx->server = sm->server;
+  ctx->method = sm->method ? sm : NULL;
+  gc_arena_init(&ctx->arena);
+  grpc_metadata_array_init(&ctx->request_metadata);
+  grpc_call_details_init(&ctx->details);
+  ctx->status_slice = grpc_empty_slice();
+  if (sm->method && (sm->method->kind == GRPC_C_METHOD_UNARY ||
+                     sm->method->kind == GRPC_C_METHOD_CLIENT_STREAMING)) {
+    ctx->response_storage =
+        calloc(1, sm->method->response_descriptor->sizeof_message);
+    if (!ctx->response_storage) goto fail;
+  }
+  if (is_streaming(sm)) {
+    ctx->stream_cq = grpc_completion_queue_create_for_pluck(NULL);
+    if (!ctx->stream_cq) goto fail;
+  }
+  return ctx;
+fail:
+  free(ctx->response_storage);
+  gc_arena_free(&ctx->arena);
+  free(ctx);
+  return NULL;
+}
+
+static void slot_destroy(grpc_c_server_ctx *ctx) {
+  gc_ctx_reset(ctx);
+  grpc_metadata_array_destroy(&ctx->request_metadata);
+  grpc_call_details_destroy(&ctx->details);
+  if (ctx->stream_cq) {
+    grpc_completion_queue_shutdown(ctx->stream_cq);
+    grpc_completion_queue_destroy(ctx->stream_cq);
+  }
+  gc_md_free(&ctx->initial_metadata);
+  gc_md_free(&ctx->trailing_metadata);
+  gc_arena_free(&ctx->arena);
+  free(ctx->response_storage);
+  free(ctx);
+}
+
+static grpc_c_server_ctx *slot_take(gc_server_method *sm) {
+  grpc_c_server *server = sm->server;
+  pthread_mutex_lock(&server->slot_mu);
+  grpc_c_server_ctx *ctx = sm->free_slots;
+  if (ctx) sm->free_slots = ctx->next;
+  pthread_mutex_unlock(&server->slot_mu);
+  if (!ctx) ctx = slot_new(sm);
+  if (ctx) ctx->next = NULL;
+  return ctx;
+}
+
+/* Puts a slot back; `was_active` says it carried a call. */
+static void slot_put(grpc_c_server_ctx *ctx, bool was_active) {
+  grpc_c_server *server = ctx->server;
+  gc_server_method *sm = ctx->method ? ctx->method : &server->generic;
+  pthread_mutex_lock(&server->slot_mu);
+  ctx->next = sm->free_slots;
+  sm->free_slots = ctx;
+  if (was_active && --server->active_calls == 0)
+    pthread_cond_broadcast(&server->drained_cv);
+  pthread_mutex_unlock(&server->slot_mu);
+}
+
+void gc_ctx_release(grpc_c_server_ctx *ctx) {
+  gc_ctx_reset(ctx);
+  slot_put(ctx, true);
+}
+
+/* Requests one call for `sm` from the core. */
+static void request_slot(gc_server_method *sm) {
+  grpc_c_server *server = sm->server;
+  if (server->state >= SERVER_SHUTTING_DOWN) return;
+  grpc_c_server_ctx *ctx = slot_take(sm);
+  if (!ctx) {
+    gc_log(GRPC_C_LOG_ERROR, "out of memory requesting a call slot");
+    return;
+  }
+  grpc_call_error err;
+  if (!sm->method) {
+    ctx->state = GC_CTX_GENERIC_NEW;
+    err = grpc_server_request_call(server->core, &ctx->call, &ctx->details,
+                                   &ctx->request_metadata, server->cq,
+                                   server->cq, ctx);
+  } else {
+    ctx->state = is_streaming(sm) ? GC_CTX_STREAM_NEW : GC_CTX_UNARY_NEW;
+    err = grpc_server_request_registered_call(
+        server->core, sm->core_handle, &ctx->call, &ctx->deadline,
+        &ctx->request_metadata,
+        reads_payload_with_call(sm) ? &ctx->payload : NULL,
+        is_streaming(sm) ? ctx->stream_cq : server->cq, server->cq, ctx);
+  }
+  if (err != GRPC_CALL_OK) {
+    gc_log(GRPC_C_LOG_ERROR, "the core refused a call request (%d)", (int)err);
+    ctx->state = GC_CTX_IDLE;
+    slot_put(ctx, false);
+  }
+}
+
+/* ---- handlers ---- */
+
+static void run_unary(grpc_c_server_ctx *ctx) {
+  const grpc_c_method *m = ctx->method->method;
+  ProtobufCMessage *request = NULL;
+  if (ctx->payload) {
+    request = gc_unpack(m->request_descriptor, ctx->payload,
+                        &ctx->arena.allocator);
+    grpc_byte_buffer_destroy(ctx->payload);
+    ctx->payload = NULL;
+    if (!request) {
+      grpc_c_server_ctx_fail(ctx, GRPC_C_INTERNAL,
+                             "grpc-c: failed to parse the request message");
+      gc_ctx_finish(ctx, GRPC_C_INTERNAL);
+      return;
+    }
+  } else {
+    grpc_c_server_ctx_fail(ctx, GRPC_C_INTERNAL,
+                           "grpc-c: the client sent no request message");
+    gc_ctx_finish(ctx, GRPC_C_INTERNAL);
+    return;
+  }
+  ProtobufCMessage *response = ctx->response_storage;
+  protobuf_c_message_init(m->response_descriptor, response);
+  bool deferred = false;
+  ctx->defer_flag = &deferred;
+  grpc_c_code code = m->invoke(ctx->method->servicer, ctx->method->self, ctx,
+                               request, response);
+  if (deferred) return; /* another thread owns the call now */
+  ctx->defer_flag = NULL;
+  gc_ctx_finish(ctx, code);
+}
+
+/* Runs a streaming handler on a worker thread, then ends the call. */
+static void run_stream(grpc_c_server_ctx *ctx) {
+  const grpc_c_method *m = ctx->method->method;
+  /* Ask for the close event now: it tells us about cancellation early. */
+  grpc_op close_op;
+  memset(&close_op, 0, sizeof close_op);
+  close_op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+  close_op.data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
+  if (grpc_call_start_batch(ctx->call, &close_op, 1, &ctx->close_tag, NULL) !=
+      GRPC_CALL_OK) {
+    gc_log(GRPC_C_LOG_ERROR, "cannot start a server stream");
+    atomic_store(&ctx->close_received, true);
+  }
+
+  ProtobufCMessage *request = NULL;
+  ProtobufCMessage *response = NULL;
+  grpc_c_code code;
+  if (m->kind == GRPC_C_METHOD_SERVER_STREAMING) {
+    request = ctx->payload ? gc_unpack(m->request_descriptor, ctx->payload,
+                                       &ctx->arena.allocator)
+                           : NULL;
+    if (ctx->payload) grpc_byte_buffer_destroy(ctx->payload);
+    ctx->payload = NULL;
+    if (!request) {
+      code = grpc_c_server_ctx_fail(
+          ctx, GRPC_C_INTERNAL, "grpc-c: missing or malformed request message");
+      gc_ctx_finish(ctx, code);
+      return;
+    }
+  }
+  if (ctx->response_storage) {
+    response = ctx->response_storage;
+    protobuf_c_message_init(m->response_descriptor, response);
+  }
+  bool deferred = false;
+  ctx->defer_flag = &deferred;
+  code = m->invoke(ctx->method->servicer, ctx->method->self, ctx, request,
+                   response);
+  if (deferred) return; /* another thread owns the call now */
+  ctx->defer_flag = NULL;
+  gc_ctx_finish(ctx, code);
+}
+
+static void *worker_loop(void *arg) {
+  grpc_c_server *server = arg;
+  for (;;) {
+    pthread_mutex_lock(&server->pool_mu);
+    while (!server->queue_head && !server->stop_workers) {
+      server->idle_workers++;
+      pthread_cond_wait(&server->work_cv, &server->pool_mu);
+      server->idle_workers--;
+    }
+    grpc_c_server_ctx *ctx = server->queue_head;
+    if (!ctx) {
+      pthread_mutex_unlock(&server->pool_mu);
+      return NULL;
+    }
+    server->queue_head = ctx->next;
+    if (!server->queue_head) server->queue_tail = NULL;
+    pthread_mutex_unlock(&server->pool_mu);
+    ctx->next = NULL;
+    run_stream(ctx);
+  }
+}
+
+/* Hands a streaming call to the pool, starting a worker if none is idle and
+ * the pool is below its bound. */
+static void enqueue_stream(grpc_c_server_ctx *ctx) {
+  grpc_c_server *server = ctx->server;
+  pthread_mutex_lock(&server->pool_mu);
+  if (server->queue_tail)
+    server->queue_tail->next = ctx;
+  else
+    server->queue_head = ctx;
+  server->queue_tail = ctx;
+  if (server->idle_workers > 0) {
+    pthread_cond_signal(&server->work_cv);
+  } else if (server->worker_count < server->max_workers) {
+    if (pthread_create(&server->workers[server->worker_count], NULL,
+                       worker_loop, server) == 0)
+      server->worker_count++;
+    else
+      gc_log(GRPC_C_LOG_ERROR, "cannot start a stream worker thread");
+  }
+  pthread_mutex_unlock(&server->pool_mu);
+}
+
+static void answer_unimplemented(grpc_c_server_ctx *ctx) {
+  grpc_op ops[3];
+  memset(ops, 0, sizeof ops);
+  ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+  ops[1].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+  ops[1].data.send_status_from_server.status = GRPC_STATUS_UNIMPLEMENTED;
+  static const char prefix[] = "Method not found: ";
+  size_t method_len = GRPC_SLICE_LENGTH(ctx->details.method);
+  char *message = gc_arena_alloc(&ctx->arena, sizeof prefix + method_len);
+  if (message) {
+    memcpy(message, prefix, sizeof prefix - 1);
+    memcpy(message + sizeof prefix - 1,
+           GRPC_SLICE_START_PTR(ctx->details.method), method_len);
+    ctx->status_slice =
+        grpc_slice_from_copied_buffer(message, sizeof prefix - 1 + method_len);
+    ops[1].data.send_status_from_server.status_details = &ctx->status_slice;
+  }
+  ops[2].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+  ops[2].data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
+  ctx->state = GC_CTX_GENERIC_DONE;
+  if (grpc_call_start_batch(ctx->call, ops, 3, ctx, NULL) != GRPC_CALL_OK)
+    gc_ctx_release(ctx);
+}
+
+static void on_event(grpc_c_server *server, grpc_c_server_ctx *ctx, bool ok) {
+  switch (ctx->state) {
+    case GC_CTX_UNARY_NEW:
+    case GC_CTX_STREAM_NEW:
+    case GC_CTX_GENERIC_NEW: {
+      gc_server_method *sm = ctx->method ? ctx->method : &server->generic;
+      if (!ok) { /* the request was cancelled by shutdown */
+        gc_ctx_reset(ctx);
+        slot_put(ctx, false);
+        return;
+      }
+      pthread_mutex_lock(&server->slot_mu);
+      server->active_calls++;
+      pthread_mutex_unlock(&server->slot_mu);
+      request_slot(sm);
+      if (ctx->state == GC_CTX_UNARY_NEW)
+        run_unary(ctx);
+      else if (ctx->state == GC_CTX_STREAM_NEW)
+        enqueue_stream(ctx);
+      else
+        answer_unimplemented(ctx);
+      return;
+    }
+    case GC_CTX_UNARY_DONE:
+    case GC_CTX_GENERIC_DONE:
+      gc_ctx_release(ctx);
+      return;
+    case GC_CTX_IDLE:
+      break;
+  }
+  gc_log(GRPC_C_LOG_ERROR, "event for an idle call slot");
+}
+
+static void *poller_loop(void *arg) {
+  grpc_c_server *server = arg;
+  for (;;) {
+    grpc_event ev = grpc_completion_queue_next(
+        server->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+    if (ev.type == GRPC_QUEUE_SHUTDOWN) return NULL;
+    if (ev.type != GRPC_OP_COMPLETE) continue;
+    if (ev.tag == &server->shutdown_tag) {
+      pthread_mutex_lock(&server->slot_mu);
+      server->shutdown_notified = true;
+      pthread_cond_broadcast(&server->drained_cv);
+      pthread_mutex_unlock(&server->slot_mu);
+      continue;
+    }
+    on_event(server, ev.tag, ev.success != 0);
+  }
+}
+
+/* ---- start and stop ---- */
+
+int grpc_c_server_start(grpc_c_server *server) {
+  if (!server) return GRPC_C_EINVAL;
+  pthread_mutex_lock(&server->life_mu);
+  if (server->state != SERVER_CREATED || server->listener_count == 0) {
+    pthread_mutex_unlock(&server->life_mu);
+    return GRPC_C_ESTATE;
+  }
+  server->workers = calloc((size_t)server->max_workers, sizeof *server->workers);
+  server->pollers = calloc((size_t)server->poller_count, sizeof *server->pollers);
+  if (!server->workers || !server->pollers) {
+    free(server->workers);
+    free(server->pollers);
+    server->workers = server->pollers = NULL;
+    pthread_mutex_unlock(&server->life_mu);
+    return GRPC_C_ENOMEM;
+  }
+  for (size_t i = 0; i < server->method_count; i++) {
+    gc_server_method *sm = &server->methods[i];
+    sm->core_handle = grpc_server_register_method(
+        server->core, sm->method->path, NULL,
+        reads_payload_with_call(sm) ? GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER
+                                    : GRPC_SRM_PAYLOAD_NONE,
+        0);
+  }
+  grpc_server_start(server->core);
+  server->state = SERVER_STARTED;
+  int started = 0;
+  for (; started < server->poller_count; started++)
+    if (pthread_create(&server->pollers[started], NULL, poller_loop, server))
+      break;
+  server->poller_count = started;
+  pthread_mutex_unlock(&server->life_mu);
+  if (started == 0) {
+    grpc_c_server_shutdown(server, 0);
+    return GRPC_C_ETHREAD;
+  }
+  for (size_t i = 0; i < server->method_count; i++) {
+    gc_server_method *sm = &server->methods[i];
+    int slots = is_streaming(sm) ? STREAM_SLOTS : UNARY_SLOTS;
+    for (int k = 0; k < slots; k++) request_slot(sm);
+  }
+  for (int k = 0; k < GENERIC_SLOTS; k++) request_slot(&server->generic);
+  return 0;
+}
+
+bool gc_server_cancelling(const grpc_c_server *server) {
+  return atomic_load(&server->cancelling);
+}
+
+/* Waits until the core confirmed shutdown and no call is active, or until
+ * `deadline`. Returns true when drained. */
+static bool wait_drained(grpc_c_server *server, gpr_timespec deadline) {
+  struct timespec ts;
+  gpr_timespec rt = gpr_convert_clock_type(deadline, GPR_CLOCK_REALTIME);
+  ts.tv_sec = (time_t)rt.tv_sec;
+  ts.tv_nsec = rt.tv_nsec;
+  bool infinite = gpr_time_cmp(deadline, gpr_inf_future(deadline.clock_type)) == 0;
+  pthread_mutex_lock(&server->slot_mu);
+  while (!(server->shutdown_notified && server->active_calls == 0)) {
+    int rc = infinite ? pthread_cond_wait(&server->drained_cv, &server->slot_mu)
+                      : pthread_cond_timedwait(&server->drained_cv,
+                                               &server->slot_mu, &ts);
+    if (rc == ETIMEDOUT) break;
+  }
+  bool drained = server->shutdown_notified && server->active_calls == 0;
+  pthread_mutex_unlock(&server->slot_mu);
+  return drained;
+}
+
+int grpc_c_server_shutdown(grpc_c_server *server, int64_t grace_ms) {
+  if (!server) return GRPC_C_EINVAL;
+  pthread_mutex_lock(&server->life_mu);
+  if (server->state == SERVER_CREATED) {
+    server->state = SERVER_STOPPED;
+    pthread_mutex_unlock(&server->life_mu);
+    return 0;
+  }
+  if (server->state != SERVER_STARTED) { /* stopping or stopped */
+    while (server->state != SERVER_STOPPED)
+      pthread_cond_wait(&server->life_cv, &server->life_mu);
+    pthread_mutex_unlock(&server->life_mu);
+    return 0;
+  }
+  server->state = SERVER_SHUTTING_DOWN;
+  pthread_mutex_unlock(&server->life_mu);
+
+  grpc_server_shutdown_and_notify(server->core, server->cq,
+                                  &server->shutdown_tag);
+  if (!wait_drained(server, gc_deadline_after_ms(grace_ms < 0 ? 0 : grace_ms))) {
+    atomic_store(&server->cancelling, true);
+    grpc_server_cancel_all_calls(server->core);
+    wait_drained(server, gpr_inf_future(GPR_CLOCK_MONOTONIC));
+  }
+
+  pthread_mutex_lock(&server->pool_mu);
+  server->stop_workers = true;
+  pthread_cond_broadcast(&server->work_cv);
+  pthread_mutex_unlock(&server->pool_mu);
+  for (int i = 0; i < server->worker_count; i++)
+    pthread_join(server->workers[i], NULL);
+
+  grpc_completion_queue_shutdown(server->cq);
+  for (int i = 0; i < server->poller_count; i++)
+    pthread_join(server->pollers[i], NULL);
+
+  pthread_mutex_lock(&server->life_mu);
+  server->state = SERVER_STOPPED;
+  pthread_cond_broadcast(&server->life_cv);
+  pthread_mutex_unlock(&server->life_mu);
+  return 0;
+}
+
+static void free_slot_list(grpc_c_server_ctx *ctx) {
+  while (ctx) {
+    grpc_c_server_ctx *next = ctx->next;
+    slot_destroy(ctx);
+    ctx = next;
+  }
+}
+
+void grpc_c_server_destroy(grpc_c_server *server) {
+  if (!server) return;
+  bool was_started = server->state != SERVER_CREATED;
+  grpc_c_server_shutdown(server, 0);
+  if (!was_started) {
+    /* The core wants shutdown before destroy even when never started. */
+    grpc_server_shutdown_and_notify(server->core, server->cq,
+                                    &server->shutdown_tag);
+    grpc_completion_queue_shutdown(server->cq);
+  }
+  /* Drain what is left (the shutdown tag of an unstarted server). */
+  for (;;) {
+    grpc_event ev = grpc_completion_queue_next(
+        server->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+    if (ev.type == GRPC_QUEUE_SHUTDOWN) break;
+  }
+  grpc_server_destroy(server->core);
+  grpc_completion_queue_destroy(server->cq);
+  for (size_t i = 0; i < server->method_count; i++)
+    free_slot_list(server->methods[i].free_slots);
+  free_slot_list(server->generic.free_slots);
+  free(server->methods);
+  free(server->workers);
+  free(server->pollers);
+  pthread_mutex_destroy(&server->slot_mu);
+  pthread_cond_destroy(&server->drained_cv);
+  pthread_mutex_destroy(&server->pool_mu);
+  pthread_cond_destroy(&server->work_cv);
+  pthread_mutex_destroy(&server->life_mu);
+  pthread_cond_destroy(&server->life_cv);
+  free(server);
+  gc_core_unref();
+}
+
+/* ---- signals ---- */
+
+/* The signal handler can only reach process-wide state: one pipe. */
+static int signal_pipe[2] = {-1, -1};
+static pthread_mutex_t signal_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void on_signal(int sig) {
+  (void)sig;
+  int saved = errno;
+  ssize_t unused = write(signal_pipe[1], "s", 1);
+  (void)unused;
+  errno = saved;
+}
+
+int grpc_c_server_wait_for_signal(grpc_c_server *server, int64_t grace_ms) {
+  if (!server) return GRPC_C_EINVAL;
+  if (server->state != SERVER_STARTED) return GRPC_C_ESTATE;
+  if (pthread_mutex_trylock(&signal_mu) != 0) return GRPC_C_ESTATE;
+  if (pipe(signal_pipe) != 0) {
+    pthread_mutex_unlock(&signal_mu);
+    return GRPC_C_ESIGNAL;
+  }
+  struct sigaction action, old_term, old_int;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  int rc = 0;
+  if (sigaction(SIGTERM, &action, &old_term) != 0) {
+    rc = GRPC_C_ESIGNAL;
+  } else if (sigaction(SIGINT, &action, &old_int) != 0) {
+    sigaction(SIGTERM, &old_term, NULL);
+    rc = GRPC_C_ESIGNAL;
+  }
+  if (rc == 0) {
+    /* Wake up now and then to notice a shutdown from another thread. */
+    struct pollfd pfd = {.fd = signal_pipe[0], .events = POLLIN};
+    while (server->state == SERVER_STARTED) {
+      int n = poll(&pfd, 1, 100);
+      if (n > 0) {
+        gc_log(GRPC_C_LOG_INFO, "signal received: shutting down");
+        break;
+      }
+    }
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGINT, &old_int, NULL);
+  }
+  close(signal_pipe[0]);
+  close(signal_pipe[1]);
+  signal_pipe[0] = signal_pipe[1] = -1;
+  pthread_mutex_unlock(&signal_mu);
+  if (rc == 0) grpc_c_server_shutdown(server, grace_ms);
+  return rc;
+}
+
+int grpc_c_port_from_env(int default_port) {
+  const char *value = getenv("PORT");
+  if (!value || !*value) return default_port;
+  char *end;
+  errno = 0;
+  long port = strtol(value, &end, 10);
+  if (errno || *end || port < 1 || port > 65535) return default_port;
+  return (int)port;
+}
