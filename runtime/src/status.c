@@ -123,5 +123,6 @@ int64_t gc_ms_until(gpr_timespec deadline) {
   gpr_timespec now = gpr_now(deadline.clock_type);
   if (gpr_time_cmp(deadline, now) <= 0) return 0;
   gpr_timespec left = gpr_time_sub(deadline, now);
-  return (int64_t)left.tv_sec * 1000 + left.tv_nsec / 1000000;
+  /* Round up: "0 ms left" must mean the deadline has passed. */
+  return (int64_t)left.tv_sec * 1000 + (left.tv_nsec + 999999) / 1000000;
 }
