@@ -260,6 +260,10 @@ void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
     code = grpc_c_server_ctx_fail(ctx, GRPC_C_INTERNAL,
                                   "grpc-c: failed to parse a request message");
   }
+  /* A handler that gives up because its deadline passed reports what the
+   * client will see anyway, whichever side's timer fires first. */
+  if (code == GRPC_C_CANCELLED && gc_ms_until(ctx->deadline) == 0)
+    code = GRPC_C_DEADLINE_EXCEEDED;
   grpc_op ops[4];
   size_t n = 0;
   if (!ctx->initial_metadata_sent) send_initial_metadata_op(ctx, &ops[n++]);

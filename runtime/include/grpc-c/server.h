@@ -189,7 +189,9 @@ int64_t grpc_c_server_ctx_time_remaining_ms(const grpc_c_server_ctx *ctx);
 
 /**
  * True once the call is cancelled: the client cancelled or went away, the
- * deadline passed, or the server is shutting down past its grace.
+ * deadline passed, or the server is shutting down past its grace. A handler
+ * that then returns ::GRPC_C_CANCELLED after its deadline has passed sends
+ * ::GRPC_C_DEADLINE_EXCEEDED, which is what the client sees in any case.
  */
 bool grpc_c_server_ctx_is_cancelled(const grpc_c_server_ctx *ctx);
 
