@@ -1,0 +1,193 @@
+#include "model.h"
+
+#include <google/protobuf/descriptor.h>
+
+#include <algorithm>
+
+namespace grpc_c::plugin {
+
+namespace {
+
+namespace pb = google::protobuf;
+
+MethodKind KindOf(const pb::MethodDescriptor* method) {
+  if (method->client_streaming()) {
+    return method->server_streaming() ? MethodKind::kBidiStreaming
+                                      : MethodKind::kClientStreaming;
+  }
+  return method->server_streaming() ? MethodKind::kServerStreaming
+                                    : MethodKind::kUnary;
+}
+
+// Messages are named by the rules of the file that declares them, which
+// may carry its own c_package.
+MessageModel BuildMessage(const pb::Descriptor* message) {
+  names::FileNaming naming = names::NamingOf(message->file());
+  std::string lower = names::FullNameToLower(message->full_name(), naming);
+  return MessageModel{message->full_name(),
+                      names::FullNameToC(message->full_name(), naming),
+                      names::MessageDescriptorName(lower),
+                      names::MessageFreeFunctionName(lower)};
+}
+
+template <typename Descriptor>
+std::string LeadingComment(const Descriptor* descriptor) {
+  pb::SourceLocation location;
+  if (!descriptor->GetSourceLocation(&location)) return "";
+  return location.leading_comments;
+}
+
+MethodModel BuildMethod(const pb::MethodDescriptor* method,
+                        const ServiceModel& service, const Options& options) {
+  MethodModel model;
+  model.name = method->name();
+  model.full_name = method->full_name();
+  model.path = names::MethodPath(service.full_name, method->name());
+  model.lower = names::CamelToLower(method->name());
+  model.kind = KindOf(method);
+  model.request = BuildMessage(method->input_type());
+  model.response = BuildMessage(method->output_type());
+  model.comment = LeadingComment(method);
+
+  auto scoped = [&](const char* what) {
+    return names::MethodScopedName(service.lower, model.lower, what);
+  };
+  auto type = [&](const char* what) {
+    return names::MethodTypeName(service.c_type, model.name, what);
+  };
+
+  model.servicer_field = names::EscapeReservedWord(model.lower);
+  model.method_var = scoped("method");
+  model.invoke_fn = scoped("invoke");
+
+  bool client_streams = model.kind == MethodKind::kClientStreaming ||
+                        model.kind == MethodKind::kBidiStreaming;
+  bool server_streams = model.kind == MethodKind::kServerStreaming ||
+                        model.kind == MethodKind::kBidiStreaming;
+  if (model.kind == MethodKind::kUnary) {
+    model.call_fn = scoped("call");
+    model.call_async_fn = scoped("call_async");
+    model.callback_type = type("Callback");
+    model.thunk_fn = scoped("thunk");
+  } else {
+    model.stream_type = type("Stream");
+    model.start_fn = scoped("start");
+    model.finish_fn = scoped("finish");
+    model.cancel_fn = scoped("cancel");
+    model.server_stream_type = type("ServerStream");
+    if (client_streams) {
+      model.write_fn = scoped("write");
+      model.server_read_fn = scoped("server_read");
+    }
+    if (server_streams) {
+      model.read_fn = scoped("read");
+      model.server_write_fn = scoped("server_write");
+    }
+    // Client-streaming calls half-close in finish, which also fetches the
+    // response; only bidirectional calls need a separate half-close.
+    if (model.kind == MethodKind::kBidiStreaming) {
+      model.writes_done_fn = scoped("writes_done");
+    }
+  }
+  if (options.skeleton) model.handler_fn = scoped("handler");
+  return model;
+}
+
+ServiceModel BuildService(const pb::ServiceDescriptor* service,
+                          const Options& options) {
+  names::FileNaming naming = names::NamingOf(service->file());
+  ServiceModel model;
+  model.name = service->name();
+  model.full_name = service->full_name();
+  model.c_type = names::FullNameToC(service->full_name(), naming);
+  model.lower = names::FullNameToLower(service->full_name(), naming);
+  model.comment = LeadingComment(service);
+  model.servicer_type = names::ServicerTypeName(model.c_type);
+  model.service_var = names::ServiceScopedName(model.lower, "service");
+  model.register_fn = names::ServiceScopedName(model.lower, "register");
+  model.methods_array = names::ServiceScopedName(model.lower, "methods");
+  if (options.skeleton) {
+    model.skeleton_table = names::ServiceScopedName(model.lower, "impl");
+  }
+  for (int i = 0; i < service->method_count(); ++i) {
+    model.methods.push_back(BuildMethod(service->method(i), model, options));
+  }
+  return model;
+}
+
+void AddIfSet(const std::string& scope, const std::string& name,
+              const names::NameOwner& owner, names::NameTable* table) {
+  if (!name.empty()) table->AddGeneratedName(scope, name, owner);
+}
+
+}  // namespace
+
+FileModel BuildFileModel(const pb::FileDescriptor* file,
+                         const Options& options) {
+  FileModel model;
+  model.proto_file = file->name();
+  model.header_file = names::HeaderFileName(file->name());
+  model.source_file = names::SourceFileName(file->name());
+  if (options.skeleton) {
+    model.skeleton_file = names::SkeletonFileName(file->name());
+  }
+  model.include_guard = names::IncludeGuard(file->name());
+  model.pbc_header = names::ProtobufCHeaderName(file->name());
+
+  for (int i = 0; i < file->service_count(); ++i) {
+    const pb::ServiceDescriptor* service = file->service(i);
+    model.services.push_back(BuildService(service, options));
+    for (int j = 0; j < service->method_count(); ++j) {
+      for (const pb::Descriptor* message :
+           {service->method(j)->input_type(),
+            service->method(j)->output_type()}) {
+        const pb::FileDescriptor* declared_in = message->file();
+        // As in protoc-c, files marked no_generate have no .pb-c.h.
+        if (declared_in == file ||
+            names::ReadProtobufCFileOptions(declared_in).no_generate) {
+          continue;
+        }
+        std::string header = names::ProtobufCHeaderName(declared_in->name());
+        auto& imported = model.imported_pbc_headers;
+        if (std::find(imported.begin(), imported.end(), header) ==
+            imported.end()) {
+          imported.push_back(header);
+        }
+      }
+    }
+  }
+  return model;
+}
+
+void AddGeneratedNames(const FileModel& model, names::NameTable* table) {
+  const std::string file_scope = names::NameTable::kFileScope;
+  table->AddGeneratedName(
+      file_scope, model.include_guard,
+      names::NameOwner{"file", model.proto_file, model.proto_file});
+  for (const ServiceModel& service : model.services) {
+    names::NameOwner service_owner{"service", service.full_name,
+                                   model.proto_file};
+    for (const std::string* name :
+         {&service.servicer_type, &service.service_var, &service.register_fn,
+          &service.methods_array, &service.skeleton_table}) {
+      AddIfSet(file_scope, *name, service_owner, table);
+    }
+    for (const MethodModel& method : service.methods) {
+      names::NameOwner owner{"method", method.full_name, model.proto_file};
+      for (const std::string* name :
+           {&method.method_var, &method.invoke_fn, &method.call_fn,
+            &method.call_async_fn, &method.callback_type, &method.thunk_fn,
+            &method.stream_type, &method.start_fn, &method.write_fn,
+            &method.read_fn, &method.writes_done_fn, &method.finish_fn,
+            &method.cancel_fn, &method.server_stream_type,
+            &method.server_read_fn, &method.server_write_fn,
+            &method.handler_fn}) {
+        AddIfSet(file_scope, *name, owner, table);
+      }
+      // Members of the servicer table share a scope of their own.
+      AddIfSet(service.servicer_type, method.servicer_field, owner, table);
+    }
+  }
+}
+
+}  // namespace grpc_c::plugin

@@ -1,0 +1,429 @@
+#include "render.h"
+
+#include <google/protobuf/io/printer.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <cstdio>
+
+#include "embedded_templates.h"
+#include "names.h"
+
+#ifndef GRPC_C_PLUGIN_ABI_VERSION
+#error \
+    "GRPC_C_PLUGIN_ABI_VERSION must come from runtime/include/grpc-c/version.h"
+#endif
+
+namespace grpc_c::plugin {
+
+namespace {
+
+namespace io = google::protobuf::io;
+using templates::Template;
+
+constexpr std::string_view kWhitespace = " \t\r\f\v";
+
+// Inserts `insert` between the two characters of every occurrence of the
+// two-character `pair`, left to right.
+void SplitPairs(std::string* text, std::string_view pair,
+                std::string_view insert) {
+  size_t pos = 0;
+  while ((pos = text->find(pair, pos)) != std::string::npos) {
+    text->insert(pos + 1, insert);
+    pos += 1 + insert.size();
+  }
+}
+
+}  // namespace
+
+bool FillTemplate(std::string_view template_name, std::string_view text,
+                  const TemplateVars& vars, std::string* out,
+                  std::string* error) {
+  // io::Printer only logs an undefined variable; check first so a template
+  // bug stops generation instead.
+  for (size_t pos = 0; (pos = text.find('$', pos)) != std::string_view::npos;) {
+    size_t end = text.find('$', pos + 1);
+    if (end == std::string_view::npos) {
+      *error = "internal error: template " + std::string(template_name) +
+               " has an unpaired '$'";
+      return false;
+    }
+    std::string name(text.substr(pos + 1, end - pos - 1));
+    if (!name.empty() && vars.count(name) == 0) {
+      *error = "internal error: template " + std::string(template_name) +
+               " uses $" + name + "$, which is not set here";
+      return false;
+    }
+    pos = end + 1;
+  }
+  io::StringOutputStream stream(out);
+  io::Printer printer(&stream, '$');
+  printer.Print(vars, std::string(text).c_str());
+  return true;
+}
+
+std::string CommentSafe(std::string_view line) {
+  std::string text;
+  for (char c : line) {
+    bool control = static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    text += control && c != '\t' ? ' ' : c;
+  }
+  text.erase(text.find_last_not_of(kWhitespace) + 1);
+  SplitPairs(&text, "*/", " ");
+  SplitPairs(&text, "/*", " ");
+  SplitPairs(&text, "??", " ");
+  if (!text.empty() && text.back() == '\\') text += '.';
+  return text;
+}
+
+std::string DocCommentLines(std::string_view comment, std::string_view prefix) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start <= comment.size()) {
+    size_t newline = comment.find('\n', start);
+    if (newline == std::string_view::npos) newline = comment.size();
+    std::string line(comment.substr(start, newline - start));
+    line.erase(line.find_last_not_of(kWhitespace) + 1);
+    lines.push_back(std::move(line));
+    start = newline + 1;
+  }
+  while (!lines.empty() && lines.back().empty()) lines.pop_back();
+  size_t first = 0;
+  while (first < lines.size() && lines[first].empty()) ++first;
+  if (first == lines.size()) return "";
+
+  std::string result = std::string(prefix) + "\n";
+  for (size_t i = first; i < lines.size(); ++i) {
+    result += prefix;
+    if (!lines[i].empty()) {
+      // A space after the '*' keeps a line starting with '/' from closing
+      // the comment.
+      if (lines[i][0] != ' ') result += ' ';
+      result += CommentSafe(lines[i]);
+    }
+    result += '\n';
+  }
+  return result;
+}
+
+std::string CStringContents(std::string_view text) {
+  std::string result;
+  for (char c : text) {
+    unsigned char byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      result += '\\';
+      result += c;
+    } else if (c == '?') {
+      result += "\\?";  // no trigraphs
+    } else if (byte < 0x20 || byte >= 0x7f) {
+      char octal[8];
+      std::snprintf(octal, sizeof octal, "\\%03o", byte);
+      result += octal;
+    } else {
+      result += c;
+    }
+  }
+  return result;
+}
+
+namespace {
+
+// The templates of one method kind. A null entry: the kind has no such
+// construct (a unary method has no stream handles).
+struct KindTemplates {
+  const char* kind_text;
+  const Template* header_client;
+  const Template* header_server;
+  const Template* header_servicer_slot;
+  const Template* source_method;
+  const Template* source_client;
+  const Template* source_server;
+  const Template* skeleton_handler;
+};
+
+const KindTemplates& TemplatesFor(MethodKind kind) {
+  using namespace templates;  // NOLINT: the k* constants read better bare.
+  static const KindTemplates kUnary = {"unary",
+                                       &kHeaderClientUnary,
+                                       nullptr,
+                                       &kHeaderServicerSlotUnary,
+                                       &kSourceMethodUnary,
+                                       &kSourceClientUnary,
+                                       nullptr,
+                                       &kSkeletonHandlerUnary};
+  static const KindTemplates kServerStreaming = {
+      "server streaming",
+      &kHeaderClientServerStreaming,
+      &kHeaderServerServerStreaming,
+      &kHeaderServicerSlotServerStreaming,
+      &kSourceMethodServerStreaming,
+      &kSourceClientServerStreaming,
+      &kSourceServerServerStreaming,
+      &kSkeletonHandlerServerStreaming};
+  static const KindTemplates kClientStreaming = {
+      "client streaming",
+      &kHeaderClientClientStreaming,
+      &kHeaderServerClientStreaming,
+      &kHeaderServicerSlotClientStreaming,
+      &kSourceMethodClientStreaming,
+      &kSourceClientClientStreaming,
+      &kSourceServerClientStreaming,
+      &kSkeletonHandlerClientStreaming};
+  static const KindTemplates kBidiStreaming = {
+      "bidirectional streaming",   &kHeaderClientBidiStreaming,
+      &kHeaderServerBidiStreaming, &kHeaderServicerSlotBidiStreaming,
+      &kSourceMethodBidiStreaming, &kSourceClientBidiStreaming,
+      &kSourceServerBidiStreaming, &kSkeletonHandlerBidiStreaming};
+  switch (kind) {
+    case MethodKind::kUnary:
+      return kUnary;
+    case MethodKind::kServerStreaming:
+      return kServerStreaming;
+    case MethodKind::kClientStreaming:
+      return kClientStreaming;
+    case MethodKind::kBidiStreaming:
+      return kBidiStreaming;
+  }
+  return kUnary;
+}
+
+// Accumulates one output file; after the first failure it only keeps the
+// error.
+class Writer {
+ public:
+  void Emit(const Template& tmpl, const TemplateVars& vars) {
+    if (!error_.empty()) return;
+    FillTemplate(tmpl.name, tmpl.text, vars, &text_, &error_);
+  }
+  void EmitIf(const Template* tmpl, const TemplateVars& vars) {
+    if (tmpl != nullptr) Emit(*tmpl, vars);
+  }
+
+  // The file's text, ending in exactly one newline: every block template
+  // ends with a blank line to separate it from the next one.
+  bool Finish(std::string name, std::vector<OutputFile>* files,
+              std::string* error) {
+    if (!error_.empty()) {
+      *error = error_;
+      return false;
+    }
+    text_.erase(text_.find_last_not_of('\n') + 1);
+    text_ += '\n';
+    files->push_back(OutputFile{std::move(name), std::move(text_)});
+    return true;
+  }
+
+ private:
+  std::string text_;
+  std::string error_;
+};
+
+TemplateVars FileVars(const FileModel& file) {
+  return TemplateVars{
+      {"proto_file_comment", CommentSafe(file.proto_file)},
+      {"header_file", file.header_file},
+      {"header_file_literal", CStringContents(file.header_file)},
+      {"source_file_comment", CommentSafe(file.source_file)},
+      {"pbc_header", file.pbc_header},
+      {"pbc_header_comment", CommentSafe(file.pbc_header)},
+      {"pbc_source_comment",
+       CommentSafe(names::ProtobufCSourceName(file.proto_file))},
+      {"include_guard", file.include_guard},
+      {"abi_version", std::to_string(GRPC_C_PLUGIN_ABI_VERSION)},
+  };
+}
+
+TemplateVars ServiceVars(const FileModel& file, const ServiceModel& service) {
+  TemplateVars vars = FileVars(file);
+  vars["service_full_name"] = service.full_name;
+  vars["service_doc"] = DocCommentLines(service.comment, " *");
+  vars["servicer_type"] = service.servicer_type;
+  vars["service_var"] = service.service_var;
+  vars["register_fn"] = service.register_fn;
+  vars["methods_array"] = service.methods_array;
+  vars["method_count"] = std::to_string(service.methods.size());
+  if (!service.skeleton_table.empty()) {
+    vars["skeleton_table"] = service.skeleton_table;
+  }
+  return vars;
+}
+
+TemplateVars MethodVars(const FileModel& file, const ServiceModel& service,
+                        const MethodModel& method) {
+  TemplateVars vars = ServiceVars(file, service);
+  vars["method_name"] = method.name;
+  vars["method_full_name"] = method.full_name;
+  vars["rpc_path"] = method.path;
+  vars["kind_text"] = TemplatesFor(method.kind).kind_text;
+  vars["method_doc"] = DocCommentLines(method.comment, " *");
+  vars["method_doc_member"] = DocCommentLines(method.comment, "   *");
+  vars["request_type"] = method.request.c_type;
+  vars["request_descriptor"] = method.request.descriptor;
+  vars["response_type"] = method.response.c_type;
+  vars["response_descriptor"] = method.response.descriptor;
+  vars["response_free_fn"] = method.response.free_fn;
+  // Names the method's kind lacks stay unset, so a template that uses one
+  // by mistake fails loudly.
+  const std::pair<const char*, const std::string*> names[] = {
+      {"servicer_field", &method.servicer_field},
+      {"method_var", &method.method_var},
+      {"invoke_fn", &method.invoke_fn},
+      {"call_fn", &method.call_fn},
+      {"call_async_fn", &method.call_async_fn},
+      {"callback_type", &method.callback_type},
+      {"thunk_fn", &method.thunk_fn},
+      {"stream_type", &method.stream_type},
+      {"start_fn", &method.start_fn},
+      {"write_fn", &method.write_fn},
+      {"read_fn", &method.read_fn},
+      {"writes_done_fn", &method.writes_done_fn},
+      {"finish_fn", &method.finish_fn},
+      {"cancel_fn", &method.cancel_fn},
+      {"server_stream_type", &method.server_stream_type},
+      {"server_read_fn", &method.server_read_fn},
+      {"server_write_fn", &method.server_write_fn},
+      {"handler_fn", &method.handler_fn},
+  };
+  for (const auto& [key, value] : names) {
+    if (!value->empty()) vars[key] = *value;
+  }
+  return vars;
+}
+
+void RenderHeader(const FileModel& file, Writer* out) {
+  using namespace templates;  // NOLINT
+  TemplateVars file_vars = FileVars(file);
+  out->Emit(kHeaderPrologue, file_vars);
+  for (const std::string& header : file.imported_pbc_headers) {
+    out->Emit(kHeaderImport, {{"imported_pbc_header", header}});
+  }
+  out->Emit(kHeaderDeclarationsBegin, file_vars);
+  if (file.services.empty()) out->Emit(kHeaderNoServices, file_vars);
+
+  for (const ServiceModel& service : file.services) {
+    TemplateVars service_vars = ServiceVars(file, service);
+    std::vector<TemplateVars> method_vars;
+    for (const MethodModel& method : service.methods) {
+      method_vars.push_back(MethodVars(file, service, method));
+    }
+    auto for_each_method = [&](auto emit) {
+      for (size_t i = 0; i < service.methods.size(); ++i) {
+        emit(TemplatesFor(service.methods[i].kind), method_vars[i]);
+      }
+    };
+
+    out->Emit(kHeaderServiceBegin, service_vars);
+    for (const TemplateVars& vars : method_vars) {
+      out->Emit(kHeaderMethodDescriptor, vars);
+    }
+    out->Emit(kHeaderServiceDescriptor, service_vars);
+    for_each_method([&](const KindTemplates& kind, const TemplateVars& vars) {
+      out->Emit(*kind.header_client, vars);
+    });
+    for_each_method([&](const KindTemplates& kind, const TemplateVars& vars) {
+      out->EmitIf(kind.header_server, vars);
+    });
+    if (service.methods.empty()) {
+      out->Emit(kHeaderServicerEmpty, service_vars);
+    } else {
+      out->Emit(kHeaderServicerBegin, service_vars);
+      for_each_method([&](const KindTemplates& kind, const TemplateVars& vars) {
+        out->Emit(*kind.header_servicer_slot, vars);
+      });
+      out->Emit(kHeaderServicerEnd, service_vars);
+    }
+    out->Emit(kHeaderRegister, service_vars);
+  }
+  out->Emit(kHeaderEpilogue, file_vars);
+}
+
+void RenderSource(const FileModel& file, Writer* out) {
+  using namespace templates;  // NOLINT
+  TemplateVars file_vars = FileVars(file);
+  out->Emit(kSourcePrologue, file_vars);
+  if (file.services.empty()) out->Emit(kSourceNoServices, file_vars);
+
+  for (const ServiceModel& service : file.services) {
+    TemplateVars service_vars = ServiceVars(file, service);
+    std::vector<TemplateVars> method_vars;
+    for (const MethodModel& method : service.methods) {
+      method_vars.push_back(MethodVars(file, service, method));
+    }
+    auto for_each_method = [&](auto emit) {
+      for (size_t i = 0; i < service.methods.size(); ++i) {
+        emit(TemplatesFor(service.methods[i].kind), method_vars[i]);
+      }
+    };
+
+    out->Emit(kSourceServiceBegin, service_vars);
+    for_each_method([&](const KindTemplates& kind, const TemplateVars& vars) {
+      out->Emit(*kind.source_method, vars);
+    });
+    if (service.methods.empty()) {
+      out->Emit(kSourceServiceNoMethods, service_vars);
+    } else {
+      out->Emit(kSourceServiceMethodsBegin, service_vars);
+      for (const TemplateVars& vars : method_vars) {
+        out->Emit(kSourceServiceMethodsEntry, vars);
+      }
+      out->Emit(kSourceServiceMethodsEnd, service_vars);
+    }
+    out->Emit(kSourceRegister, service_vars);
+    for_each_method([&](const KindTemplates& kind, const TemplateVars& vars) {
+      out->Emit(*kind.source_client, vars);
+    });
+    for_each_method([&](const KindTemplates& kind, const TemplateVars& vars) {
+      out->EmitIf(kind.source_server, vars);
+    });
+  }
+}
+
+void RenderSkeleton(const FileModel& file, Writer* out) {
+  using namespace templates;  // NOLINT
+  TemplateVars file_vars = FileVars(file);
+  out->Emit(kSkeletonPrologue, file_vars);
+  for (const ServiceModel& service : file.services) {
+    TemplateVars service_vars = ServiceVars(file, service);
+    std::vector<TemplateVars> method_vars;
+    for (const MethodModel& method : service.methods) {
+      method_vars.push_back(MethodVars(file, service, method));
+      out->Emit(*TemplatesFor(method.kind).skeleton_handler,
+                method_vars.back());
+    }
+    if (service.methods.empty()) {
+      out->Emit(kSkeletonServicerEmpty, service_vars);
+    } else {
+      out->Emit(kSkeletonServicerBegin, service_vars);
+      for (const TemplateVars& vars : method_vars) {
+        out->Emit(kSkeletonServicerSlot, vars);
+      }
+      out->Emit(kSkeletonServicerEnd, service_vars);
+    }
+  }
+  out->Emit(kSkeletonMainBegin, file_vars);
+  for (const ServiceModel& service : file.services) {
+    out->Emit(kSkeletonMainRegister, ServiceVars(file, service));
+  }
+  out->Emit(kSkeletonMainEnd, file_vars);
+}
+
+}  // namespace
+
+bool RenderFile(const FileModel& model, std::vector<OutputFile>* files,
+                std::string* error) {
+  Writer header;
+  RenderHeader(model, &header);
+  if (!header.Finish(model.header_file, files, error)) return false;
+
+  Writer source;
+  RenderSource(model, &source);
+  if (!source.Finish(model.source_file, files, error)) return false;
+
+  if (!model.skeleton_file.empty()) {
+    Writer skeleton;
+    RenderSkeleton(model, &skeleton);
+    if (!skeleton.Finish(model.skeleton_file, files, error)) return false;
+  }
+  return true;
+}
+
+}  // namespace grpc_c::plugin
