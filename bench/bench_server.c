@@ -55,7 +55,8 @@ int main(void) {
   grpc_c_server *server;
   int rc = grpc_c_server_options_new(&opts);
   const char *pollers = getenv("POLLERS");
-  if (!rc && pollers) rc = grpc_c_server_options_set_poller_threads(opts, atoi(pollers));
+  if (!rc && pollers)
+    rc = grpc_c_server_options_set_poller_threads(opts, atoi(pollers));
   if (!rc) rc = grpc_c_server_create(&server, opts);
   grpc_c_server_options_free(opts);
   if (rc) {

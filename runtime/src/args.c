@@ -19,8 +19,8 @@ int gc_args_set(gc_args *args, const char *key, const char *string_value,
     }
   }
   char *key_copy = strdup(key);
-  gc_arg *items = key_copy ? realloc(args->items, (args->count + 1) * sizeof *items)
-                           : NULL;
+  gc_arg *items =
+      key_copy ? realloc(args->items, (args->count + 1) * sizeof *items) : NULL;
   if (!items) {
     free(key_copy);
     free(value_copy);
@@ -51,7 +51,8 @@ int gc_args_to_core(const gc_args *args, const grpc_arg *extra,
       arg->value.integer = args->items[i].int_value;
     }
   }
-  for (size_t i = 0; i < extra_count; i++) out->args[out->num_args++] = extra[i];
+  for (size_t i = 0; i < extra_count; i++)
+    out->args[out->num_args++] = extra[i];
   return 0;
 }
 

@@ -59,11 +59,13 @@ int grpc_c_channel_create(grpc_c_channel **out, const char *target,
   grpc_c_channel *channel = calloc(1, sizeof *channel);
   if (!channel) return GRPC_C_ENOMEM;
   channel->target = strdup(target);
-  grpc_arg user_agent = {.type = GRPC_ARG_STRING,
-                         .key = (char *)GRPC_ARG_PRIMARY_USER_AGENT_STRING,
-                         .value.string = (char *)"grpc-c/" GRPC_C_VERSION_STRING};
+  grpc_arg user_agent = {
+      .type = GRPC_ARG_STRING,
+      .key = (char *)GRPC_ARG_PRIMARY_USER_AGENT_STRING,
+      .value.string = (char *)"grpc-c/" GRPC_C_VERSION_STRING};
   grpc_channel_args args;
-  if (!channel->target || gc_args_to_core(opts ? &opts->args : NULL, &user_agent, 1, &args) != 0) {
+  if (!channel->target ||
+      gc_args_to_core(opts ? &opts->args : NULL, &user_agent, 1, &args) != 0) {
     free(channel->target);
     free(channel);
     return GRPC_C_ENOMEM;
@@ -88,8 +90,8 @@ int grpc_c_channel_create(grpc_c_channel **out, const char *target,
 static void *async_loop(void *arg) {
   grpc_completion_queue *cq = arg;
   for (;;) {
-    grpc_event ev =
-        grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+    grpc_event ev = grpc_completion_queue_next(
+        cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
     if (ev.type == GRPC_QUEUE_SHUTDOWN) return NULL;
     if (ev.type != GRPC_OP_COMPLETE) continue;
     gc_async_tag *tag = ev.tag;
@@ -101,7 +103,8 @@ grpc_completion_queue *gc_channel_async_cq(grpc_c_channel *channel) {
   pthread_mutex_lock(&channel->mu);
   if (!channel->async_started) {
     grpc_completion_queue *cq = grpc_completion_queue_create_for_next(NULL);
-    if (cq && pthread_create(&channel->async_thread, NULL, async_loop, cq) == 0) {
+    if (cq &&
+        pthread_create(&channel->async_thread, NULL, async_loop, cq) == 0) {
       channel->async_cq = cq;
       channel->async_started = true;
     } else if (cq) {

@@ -27,8 +27,8 @@ int grpc_c_call_options_set_timeout_ms(grpc_c_call_options *opts,
   return 0;
 }
 
-int grpc_c_call_options_add_metadata(grpc_c_call_options *opts,
-                                     const char *key, const char *value) {
+int grpc_c_call_options_add_metadata(grpc_c_call_options *opts, const char *key,
+                                     const char *value) {
   if (!opts || !key || !value) return GRPC_C_EINVAL;
   size_t key_len = strlen(key);
   if (key_len > 4 && strcmp(key + key_len - 4, "-bin") == 0)
@@ -71,9 +71,8 @@ static grpc_call *create_call(grpc_c_channel *channel, void *handle,
                               grpc_completion_queue *cq,
                               const grpc_c_call_options *opts) {
   gpr_timespec deadline = gc_deadline_after_ms(opts ? opts->timeout_ms : -1);
-  return grpc_channel_create_registered_call(channel->core, NULL,
-                                             GRPC_PROPAGATE_DEFAULTS, cq,
-                                             handle, deadline, NULL);
+  return grpc_channel_create_registered_call(
+      channel->core, NULL, GRPC_PROPAGATE_DEFAULTS, cq, handle, deadline, NULL);
 }
 
 /* What a call receives at its end: the status and trailing metadata. */
@@ -157,8 +156,7 @@ static grpc_call_error unary_start(gc_unary *u,
   op->data.recv_message.recv_message = &u->response;
   op++;
   recv_status_op(op++, &u->end);
-  return grpc_call_start_batch(u->call, u->ops, (size_t)(op - u->ops), u,
-                               NULL);
+  return grpc_call_start_batch(u->call, u->ops, (size_t)(op - u->ops), u, NULL);
 }
 
 /* Decodes the outcome of a finished unary call. */

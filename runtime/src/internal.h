@@ -12,7 +12,6 @@
 #include <grpc/slice.h>
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
-
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -65,8 +64,7 @@ typedef struct gc_md_list {
 
 /* Validates and appends a copy of key/value. Text values must be printable
  * ASCII; keys ending in "-bin" take any bytes. Returns 0 or GRPC_C_E*. */
-int gc_md_add(gc_md_list *list, const char *key, const void *value,
-              size_t len);
+int gc_md_add(gc_md_list *list, const char *key, const void *value, size_t len);
 void gc_md_clear(gc_md_list *list); /* keeps the capacity */
 void gc_md_free(gc_md_list *list);
 int gc_md_copy(gc_md_list *dst, const gc_md_list *src);
@@ -113,7 +111,7 @@ struct grpc_c_channel {
   struct gc_registered_method {
     const grpc_c_method *method;
     void *handle;
-  } *registered;
+  } * registered;
   size_t registered_capacity;
   size_t registered_count;
   /* Idle pluck completion queues for blocking calls and streams. */
@@ -165,11 +163,11 @@ typedef struct gc_server_method {
 
 typedef enum gc_ctx_state {
   GC_CTX_IDLE = 0,
-  GC_CTX_UNARY_NEW,     /* requested unary call */
-  GC_CTX_UNARY_DONE,    /* the unary's final batch is under way */
-  GC_CTX_STREAM_NEW,    /* requested streaming call */
-  GC_CTX_GENERIC_NEW,   /* requested call to an unregistered method */
-  GC_CTX_GENERIC_DONE   /* its UNIMPLEMENTED answer is under way */
+  GC_CTX_UNARY_NEW,   /* requested unary call */
+  GC_CTX_UNARY_DONE,  /* the unary's final batch is under way */
+  GC_CTX_STREAM_NEW,  /* requested streaming call */
+  GC_CTX_GENERIC_NEW, /* requested call to an unregistered method */
+  GC_CTX_GENERIC_DONE /* its UNIMPLEMENTED answer is under way */
 } gc_ctx_state;
 
 /* One server call slot. Slots belong to a method (or to the generic
@@ -205,8 +203,8 @@ struct grpc_c_server_ctx {
   grpc_slice status_slice;
   grpc_byte_buffer *send_buffer;
   char *peer;
-  _Atomic bool deferred;  /* defer() called and finish() not yet */
-  bool *defer_flag;        /* while a handler runs: its caller's flag */
+  _Atomic bool deferred; /* defer() called and finish() not yet */
+  bool *defer_flag;      /* while a handler runs: its caller's flag */
 
   grpc_c_server_ctx *next; /* free list or worker queue */
 };

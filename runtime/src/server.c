@@ -111,15 +111,15 @@ int grpc_c_server_options_set_max_receive_message_size(
                      bytes);
 }
 
-int grpc_c_server_options_set_max_send_message_size(
-    grpc_c_server_options *opts, int bytes) {
+int grpc_c_server_options_set_max_send_message_size(grpc_c_server_options *opts,
+                                                    int bytes) {
   if (!opts || bytes < -1) return GRPC_C_EINVAL;
   return gc_args_set(&opts->args, GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, NULL,
                      bytes);
 }
 
-int grpc_c_server_options_set_int(grpc_c_server_options *opts,
-                                  const char *key, int value) {
+int grpc_c_server_options_set_int(grpc_c_server_options *opts, const char *key,
+                                  int value) {
   if (!opts) return GRPC_C_EINVAL;
   return gc_args_set(&opts->args, key, NULL, value);
 }
@@ -187,9 +187,8 @@ int grpc_c_server_add_listener(grpc_c_server *server, const char *address,
   return 0;
 }
 
-int grpc_c_server_register(grpc_c_server *server,
-                           const grpc_c_service *service, const void *servicer,
-                           void *self) {
+int grpc_c_server_register(grpc_c_server *server, const grpc_c_service *service,
+                           const void *servicer, void *self) {
   if (!server || !service || !servicer || !service->name ||
       (service->method_count && !service->methods))
     return GRPC_C_EINVAL;
@@ -201,9 +200,9 @@ int grpc_c_server_register(grpc_c_server *server,
       if (strcmp(server->methods[j].method->path, m->path) == 0)
         return GRPC_C_EEXIST;
   }
-  gc_server_method *methods =
-      realloc(server->methods, (server->method_count + service->method_count + 1) *
-                                   sizeof *methods);
+  gc_server_method *methods = realloc(
+      server->methods,
+      (server->method_count + service->method_count + 1) * sizeof *methods);
   if (!methods) return GRPC_C_ENOMEM;
   server->methods = methods;
   for (size_t i = 0; i < service->method_count; i++) {
@@ -334,8 +333,8 @@ static void run_unary(grpc_c_server_ctx *ctx) {
   const grpc_c_method *m = ctx->method->method;
   ProtobufCMessage *request = NULL;
   if (ctx->payload) {
-    request = gc_unpack(m->request_descriptor, ctx->payload,
-                        &ctx->arena.allocator);
+    request =
+        gc_unpack(m->request_descriptor, ctx->payload, &ctx->arena.allocator);
     grpc_byte_buffer_destroy(ctx->payload);
     ctx->payload = NULL;
     if (!request) {
@@ -532,8 +531,10 @@ int grpc_c_server_start(grpc_c_server *server) {
     pthread_mutex_unlock(&server->life_mu);
     return GRPC_C_ESTATE;
   }
-  server->workers = calloc((size_t)server->max_workers, sizeof *server->workers);
-  server->pollers = calloc((size_t)server->poller_count, sizeof *server->pollers);
+  server->workers =
+      calloc((size_t)server->max_workers, sizeof *server->workers);
+  server->pollers =
+      calloc((size_t)server->poller_count, sizeof *server->pollers);
   if (!server->workers || !server->pollers) {
     free(server->workers);
     free(server->pollers);
@@ -581,7 +582,8 @@ static bool wait_drained(grpc_c_server *server, gpr_timespec deadline) {
   gpr_timespec rt = gpr_convert_clock_type(deadline, GPR_CLOCK_REALTIME);
   ts.tv_sec = (time_t)rt.tv_sec;
   ts.tv_nsec = rt.tv_nsec;
-  bool infinite = gpr_time_cmp(deadline, gpr_inf_future(deadline.clock_type)) == 0;
+  bool infinite =
+      gpr_time_cmp(deadline, gpr_inf_future(deadline.clock_type)) == 0;
   pthread_mutex_lock(&server->slot_mu);
   while (!(server->shutdown_notified && server->active_calls == 0)) {
     int rc = infinite ? pthread_cond_wait(&server->drained_cv, &server->slot_mu)
@@ -613,7 +615,8 @@ int grpc_c_server_shutdown(grpc_c_server *server, int64_t grace_ms) {
 
   grpc_server_shutdown_and_notify(server->core, server->cq,
                                   &server->shutdown_tag);
-  if (!wait_drained(server, gc_deadline_after_ms(grace_ms < 0 ? 0 : grace_ms))) {
+  if (!wait_drained(server,
+                    gc_deadline_after_ms(grace_ms < 0 ? 0 : grace_ms))) {
     atomic_store(&server->cancelling, true);
     grpc_server_cancel_all_calls(server->core);
     wait_drained(server, gpr_inf_future(GPR_CLOCK_MONOTONIC));

@@ -220,8 +220,8 @@ char *grpc_c_server_ctx_strdup(grpc_c_server_ctx *ctx, const char *s) {
 int grpc_c_server_ctx_defer(grpc_c_server_ctx *ctx) {
   if (!ctx || !ctx->method) return GRPC_C_EINVAL;
   grpc_c_method_kind kind = ctx->method->method->kind;
-  if (!ctx->defer_flag || (kind != GRPC_C_METHOD_UNARY &&
-                           kind != GRPC_C_METHOD_CLIENT_STREAMING))
+  if (!ctx->defer_flag ||
+      (kind != GRPC_C_METHOD_UNARY && kind != GRPC_C_METHOD_CLIENT_STREAMING))
     return GRPC_C_ESTATE;
   if (atomic_exchange(&ctx->deferred, true)) return GRPC_C_ESTATE;
   /* Tell the thread running the handler, through its own stack, so it

@@ -1,15 +1,14 @@
 /* Status codes, local error codes, status objects, core init and time. */
+#include <grpc/support/log.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <grpc/support/log.h>
 
 #include "internal.h"
 
 const char *grpc_c_code_name(grpc_c_code code) {
   switch (code) {
-#define GC_CODE_CASE_(name, value)                                             \
-  case GRPC_C_##name:                                                          \
+#define GC_CODE_CASE_(name, value) \
+  case GRPC_C_##name:              \
     return #name;
     GRPC_C_CODES(GC_CODE_CASE_)
 #undef GC_CODE_CASE_
@@ -20,8 +19,8 @@ const char *grpc_c_code_name(grpc_c_code code) {
 const char *grpc_c_strerror(int err) {
   if (err == 0) return "success";
   switch (err) {
-#define GC_ERR_TEXT_(name, value, text)                                        \
-  case value:                                                                  \
+#define GC_ERR_TEXT_(name, value, text) \
+  case value:                           \
     return text;
     GRPC_C_ERRORS(GC_ERR_TEXT_)
 #undef GC_ERR_TEXT_
@@ -32,8 +31,8 @@ const char *grpc_c_strerror(int err) {
 const char *grpc_c_err_name(int err) {
   if (err == 0) return "GRPC_C_OK";
   switch (err) {
-#define GC_ERR_NAME_(name, value, text)                                        \
-  case value:                                                                  \
+#define GC_ERR_NAME_(name, value, text) \
+  case value:                           \
     return "GRPC_C_" #name;
     GRPC_C_ERRORS(GC_ERR_NAME_)
 #undef GC_ERR_NAME_

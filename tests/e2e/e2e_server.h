@@ -9,9 +9,9 @@ typedef struct e2e_server {
   grpc_c_server *server;
   int port;
   char target[64];
-  atomic_int handler_calls;   /* handlers entered */
-  atomic_int cancels_seen;    /* handlers that saw their call cancelled */
-  atomic_int streams_done;    /* streaming handlers that returned */
+  atomic_int handler_calls; /* handlers entered */
+  atomic_int cancels_seen;  /* handlers that saw their call cancelled */
+  atomic_int streams_done;  /* streaming handlers that returned */
 } e2e_server;
 
 /* Starts a server on 127.0.0.1:0 with the given options (may be NULL).

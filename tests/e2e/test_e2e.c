@@ -102,9 +102,9 @@ END_TEST
 START_TEST(unary_status_message_beyond_default_metadata_limit) {
   grpc_c_channel_options *opts;
   ck_assert_int_eq(grpc_c_channel_options_new(&opts), 0);
-  ck_assert_int_eq(
-      grpc_c_channel_options_set_int(opts, "grpc.max_metadata_size", 256 * 1024),
-      0);
+  ck_assert_int_eq(grpc_c_channel_options_set_int(
+                       opts, "grpc.max_metadata_size", 256 * 1024),
+                   0);
   grpc_c_channel *ch;
   ck_assert_int_eq(grpc_c_channel_create(&ch, srv.target, opts), 0);
   grpc_c_channel_options_free(opts);
@@ -144,8 +144,9 @@ START_TEST(unary_unregistered_service_is_unimplemented) {
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   E2e__EchoReply *reply;
   grpc_c_status status = GRPC_C_STATUS_INIT;
-  ck_assert_int_eq(e2e__absent__call__call(channel, &req, &reply, NULL, &status),
-                   GRPC_C_UNIMPLEMENTED);
+  ck_assert_int_eq(
+      e2e__absent__call__call(channel, &req, &reply, NULL, &status),
+      GRPC_C_UNIMPLEMENTED);
   ck_assert_str_eq(status.message, "Method not found: /e2e.Absent/Call");
   grpc_c_status_clear(&status);
 }
@@ -446,8 +447,8 @@ START_TEST(server_stream_status_after_messages) {
   req.fail_code = GRPC_C_ABORTED;
   req.fail_message = "after three";
   E2e__Echo__ServerStream_Stream *stream;
-  ck_assert_int_eq(e2e__echo__server_stream__start(channel, &req, NULL, &stream),
-                   0);
+  ck_assert_int_eq(
+      e2e__echo__server_stream__start(channel, &req, NULL, &stream), 0);
   E2e__EchoReply *reply;
   int got = 0;
   while (e2e__echo__server_stream__read(stream, &reply)) got++;
@@ -464,8 +465,8 @@ START_TEST(server_stream_finish_discards_unread_replies) {
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   req.count = 20;
   E2e__Echo__ServerStream_Stream *stream;
-  ck_assert_int_eq(e2e__echo__server_stream__start(channel, &req, NULL, &stream),
-                   0);
+  ck_assert_int_eq(
+      e2e__echo__server_stream__start(channel, &req, NULL, &stream), 0);
   E2e__EchoReply *reply;
   ck_assert(e2e__echo__server_stream__read(stream, &reply));
   ck_assert_int_eq(e2e__echo__server_stream__finish(stream, NULL), GRPC_C_OK);
@@ -478,8 +479,8 @@ START_TEST(server_stream_deadline_exceeded) {
   req.wait_for_cancel = true;
   grpc_c_call_options *opts = timeout_opts(200);
   E2e__Echo__ServerStream_Stream *stream;
-  ck_assert_int_eq(e2e__echo__server_stream__start(channel, &req, opts, &stream),
-                   0);
+  ck_assert_int_eq(
+      e2e__echo__server_stream__start(channel, &req, opts, &stream), 0);
   E2e__EchoReply *reply;
   ck_assert(e2e__echo__server_stream__read(stream, &reply));
   ck_assert(!e2e__echo__server_stream__read(stream, &reply));
@@ -572,7 +573,8 @@ START_TEST(bidi_concurrent_reader_and_writer) {
   ck_assert_int_eq(pthread_create(&reader, NULL, bidi_reader, &r), 0);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   req.text = "x";
-  for (int i = 0; i < 1000; i++) ck_assert(e2e__echo__bidi__write(stream, &req));
+  for (int i = 0; i < 1000; i++)
+    ck_assert(e2e__echo__bidi__write(stream, &req));
   ck_assert(e2e__echo__bidi__writes_done(stream));
   pthread_join(reader, NULL);
   ck_assert_int_eq(r.got, 1000);
@@ -615,17 +617,19 @@ END_TEST
 START_TEST(bidi_wrong_kind_operations_fail) {
   E2e__Echo__Bidi_Stream *stream;
   grpc_c_client_stream *raw;
-  /* A server-streaming method needs its request; a bidi one must not get one. */
+  /* A server-streaming method needs its request; a bidi one must not get one.
+   */
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   ck_assert_int_eq(grpc_c_client_stream_start(channel, &e2e__echo__bidi__method,
                                               &req.base, NULL, &raw),
                    GRPC_C_EINVAL);
   ck_assert_ptr_null(raw);
+  ck_assert_int_eq(
+      grpc_c_client_stream_start(channel, &e2e__echo__server_stream__method,
+                                 NULL, NULL, &raw),
+      GRPC_C_EINVAL);
   ck_assert_int_eq(grpc_c_client_stream_start(
-                       channel, &e2e__echo__server_stream__method, NULL, NULL, &raw),
-                   GRPC_C_EINVAL);
-  ck_assert_int_eq(grpc_c_client_stream_start(channel, &e2e__echo__unary__method,
-                                              NULL, NULL, &raw),
+                       channel, &e2e__echo__unary__method, NULL, NULL, &raw),
                    GRPC_C_EINVAL);
   ck_assert_int_eq(e2e__echo__bidi__start(channel, NULL, &stream), 0);
   ck_assert(e2e__echo__bidi__writes_done(stream));
@@ -653,7 +657,8 @@ START_TEST(shutdown_cancels_streams_after_grace) {
   clock_gettime(CLOCK_MONOTONIC, &t0);
   ck_assert_int_eq(grpc_c_server_shutdown(srv.server, 200), 0);
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+  double secs =
+      (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
   ck_assert(secs < 5.0);
   ck_assert_int_eq(atomic_load(&srv.cancels_seen), 1);
   E2e__EchoReply *reply;
@@ -679,7 +684,8 @@ START_TEST(shutdown_lets_in_flight_unary_finish) {
                     0};
   req.text = "async";
   ck_assert_int_eq(
-      e2e__echo__unary__call_async(channel, &req, NULL, on_async_reply, &st), 0);
+      e2e__echo__unary__call_async(channel, &req, NULL, on_async_reply, &st),
+      0);
   for (int i = 0; i < 400 && atomic_load(&srv.handler_calls) < 1; i++)
     sleep_ms(5);
   ck_assert_int_eq(grpc_c_server_shutdown(srv.server, 5000), 0);

@@ -97,7 +97,8 @@ START_TEST(server_life_cycle_errors) {
   ck_assert_int_eq(grpc_c_server_start(server), GRPC_C_ESTATE);
   ck_assert_int_eq(grpc_c_server_add_listener(server, "not an address", NULL),
                    GRPC_C_EBIND);
-  ck_assert_int_eq(grpc_c_server_add_listener(server, NULL, NULL), GRPC_C_EINVAL);
+  ck_assert_int_eq(grpc_c_server_add_listener(server, NULL, NULL),
+                   GRPC_C_EINVAL);
   int port = 0;
   ck_assert_int_eq(grpc_c_server_add_listener(server, "127.0.0.1:0", &port), 0);
   ck_assert_int_gt(port, 0);

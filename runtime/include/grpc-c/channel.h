@@ -9,10 +9,9 @@
 #ifndef GRPC_C_CHANNEL_H
 #define GRPC_C_CHANNEL_H
 
+#include <grpc-c/status.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#include <grpc-c/status.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -17,15 +17,13 @@
 #ifndef GRPC_C_CLIENT_H
 #define GRPC_C_CLIENT_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <protobuf-c/protobuf-c.h>
-
 #include <grpc-c/channel.h>
 #include <grpc-c/method.h>
 #include <grpc-c/status.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,8 +67,8 @@ int grpc_c_call_options_set_timeout_ms(grpc_c_call_options *opts,
  * "-bin"; the value must be printable ASCII. Both are copied.
  * @return 0, ::GRPC_C_EINVAL (invalid key or value), ::GRPC_C_ENOMEM.
  */
-int grpc_c_call_options_add_metadata(grpc_c_call_options *opts,
-                                     const char *key, const char *value);
+int grpc_c_call_options_add_metadata(grpc_c_call_options *opts, const char *key,
+                                     const char *value);
 
 /**
  * Adds a request metadata entry with a binary value of any bytes. The key
@@ -134,8 +132,7 @@ typedef void (*grpc_c_generic_fn)(void);
  */
 typedef void (*grpc_c_unary_thunk)(grpc_c_generic_fn user_fn,
                                    const grpc_c_status *status,
-                                   ProtobufCMessage *response,
-                                   void *user_data);
+                                   ProtobufCMessage *response, void *user_data);
 
 /**
  * Starts an asynchronous unary call and returns at once.
@@ -166,8 +163,9 @@ int grpc_c_unary_call_async(grpc_c_channel *channel,
  * bidirectional call. Opaque.
  *
  * One thread may write while another reads (bidirectional calls); two
- * threads must not both read or both write at once. grpc_c_client_stream_cancel()
- * may be called from any thread at any time before finish.
+ * threads must not both read or both write at once.
+ * grpc_c_client_stream_cancel() may be called from any thread at any time
+ * before finish.
  */
 typedef struct grpc_c_client_stream grpc_c_client_stream;
 
@@ -180,8 +178,8 @@ typedef struct grpc_c_client_stream grpc_c_client_stream;
  *                 for this function only; it is sent and half-closed at
  *                 once); must be NULL for other kinds.
  * @return 0; ::GRPC_C_EINVAL (NULL argument, wrong method kind, request given
- *         or missing), ::GRPC_C_ENOMEM, ::GRPC_C_ECORE. On error `*out` is NULL.
- *         Errors of the RPC itself surface from reads, writes and finish.
+ *         or missing), ::GRPC_C_ENOMEM, ::GRPC_C_ECORE. On error `*out` is
+ * NULL. Errors of the RPC itself surface from reads, writes and finish.
  */
 int grpc_c_client_stream_start(grpc_c_channel *channel,
                                const grpc_c_method *method,

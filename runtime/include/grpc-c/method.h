@@ -11,9 +11,8 @@
 #ifndef GRPC_C_METHOD_H
 #define GRPC_C_METHOD_H
 
-#include <protobuf-c/protobuf-c.h>
-
 #include <grpc-c/status.h>
+#include <protobuf-c/protobuf-c.h>
 
 #ifdef __cplusplus
 extern "C" {

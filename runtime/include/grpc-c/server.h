@@ -17,15 +17,13 @@
 #ifndef GRPC_C_SERVER_H
 #define GRPC_C_SERVER_H
 
+#include <grpc-c/method.h>
+#include <grpc-c/status.h>
+#include <protobuf-c/protobuf-c.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <protobuf-c/protobuf-c.h>
-
-#include <grpc-c/method.h>
-#include <grpc-c/status.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -76,16 +74,16 @@ int grpc_c_server_options_set_max_receive_message_size(
  * Largest response message sent, in bytes (default unlimited, -1).
  * @return 0 or ::GRPC_C_EINVAL.
  */
-int grpc_c_server_options_set_max_send_message_size(
-    grpc_c_server_options *opts, int bytes);
+int grpc_c_server_options_set_max_send_message_size(grpc_c_server_options *opts,
+                                                    int bytes);
 
 /**
  * Sets a raw gRPC core server argument with an integer value, such as
  * "grpc.max_concurrent_streams". The key is copied.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
-int grpc_c_server_options_set_int(grpc_c_server_options *opts,
-                                  const char *key, int value);
+int grpc_c_server_options_set_int(grpc_c_server_options *opts, const char *key,
+                                  int value);
 
 /**
  * Creates a server.
@@ -120,8 +118,7 @@ int grpc_c_server_add_listener(grpc_c_server *server, const char *address,
  *         ::GRPC_C_EEXIST (a service of that name is registered),
  *         ::GRPC_C_ENOMEM.
  */
-int grpc_c_server_register(grpc_c_server *server,
-                           const grpc_c_service *service,
+int grpc_c_server_register(grpc_c_server *server, const grpc_c_service *service,
                            const void *servicer, void *self);
 
 /**

@@ -23,23 +23,23 @@ extern "C" {
 #endif
 
 /** X-macro list of the gRPC status codes: X(NAME, value). */
-#define GRPC_C_CODES(X)                                                        \
-  X(OK, 0)                                                                     \
-  X(CANCELLED, 1)                                                              \
-  X(UNKNOWN, 2)                                                                \
-  X(INVALID_ARGUMENT, 3)                                                       \
-  X(DEADLINE_EXCEEDED, 4)                                                      \
-  X(NOT_FOUND, 5)                                                              \
-  X(ALREADY_EXISTS, 6)                                                         \
-  X(PERMISSION_DENIED, 7)                                                      \
-  X(RESOURCE_EXHAUSTED, 8)                                                     \
-  X(FAILED_PRECONDITION, 9)                                                    \
-  X(ABORTED, 10)                                                               \
-  X(OUT_OF_RANGE, 11)                                                          \
-  X(UNIMPLEMENTED, 12)                                                         \
-  X(INTERNAL, 13)                                                              \
-  X(UNAVAILABLE, 14)                                                           \
-  X(DATA_LOSS, 15)                                                             \
+#define GRPC_C_CODES(X)     \
+  X(OK, 0)                  \
+  X(CANCELLED, 1)           \
+  X(UNKNOWN, 2)             \
+  X(INVALID_ARGUMENT, 3)    \
+  X(DEADLINE_EXCEEDED, 4)   \
+  X(NOT_FOUND, 5)           \
+  X(ALREADY_EXISTS, 6)      \
+  X(PERMISSION_DENIED, 7)   \
+  X(RESOURCE_EXHAUSTED, 8)  \
+  X(FAILED_PRECONDITION, 9) \
+  X(ABORTED, 10)            \
+  X(OUT_OF_RANGE, 11)       \
+  X(UNIMPLEMENTED, 12)      \
+  X(INTERNAL, 13)           \
+  X(UNAVAILABLE, 14)        \
+  X(DATA_LOSS, 15)          \
   X(UNAUTHENTICATED, 16)
 
 /** A gRPC status code; the values are the ones on the wire. */
@@ -76,7 +76,8 @@ typedef struct grpc_c_status {
 } grpc_c_status;
 
 /** Initialiser for an empty ::grpc_c_status. */
-#define GRPC_C_STATUS_INIT {GRPC_C_OK, NULL, NULL, 0}
+#define GRPC_C_STATUS_INIT \
+  { GRPC_C_OK, NULL, NULL, 0 }
 
 /**
  * Frees what a status owns and resets it to ::GRPC_C_STATUS_INIT.
@@ -85,14 +86,14 @@ typedef struct grpc_c_status {
 void grpc_c_status_clear(grpc_c_status *status);
 
 /** X-macro list of local error codes: X(NAME, value, message). */
-#define GRPC_C_ERRORS(X)                                                       \
-  X(EINVAL, -1, "invalid argument")                                            \
-  X(ENOMEM, -2, "out of memory")                                               \
-  X(ESTATE, -3, "operation not allowed in the object's current state")         \
-  X(EBIND, -4, "cannot listen on the address")                                 \
-  X(ECORE, -5, "the gRPC core refused the operation")                          \
-  X(EEXIST, -6, "already registered")                                          \
-  X(ETHREAD, -7, "cannot start a thread")                                      \
+#define GRPC_C_ERRORS(X)                                               \
+  X(EINVAL, -1, "invalid argument")                                    \
+  X(ENOMEM, -2, "out of memory")                                       \
+  X(ESTATE, -3, "operation not allowed in the object's current state") \
+  X(EBIND, -4, "cannot listen on the address")                         \
+  X(ECORE, -5, "the gRPC core refused the operation")                  \
+  X(EEXIST, -6, "already registered")                                  \
+  X(ETHREAD, -7, "cannot start a thread")                              \
   X(ESIGNAL, -8, "cannot install the signal handler")
 
 /** Local error codes returned as negative `int` by non-RPC functions. */
