@@ -1,6 +1,7 @@
 /* Channels: the core channel, a per-channel cache of registered methods,
  * a pool of pluck queues for blocking calls, and the async thread. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,18 +11,66 @@
 
 struct grpc_c_channel_options {
   gc_args args;
+  int64_t default_timeout_ms; /* < 0: none */
+  char *user_agent_prefix;
 };
 
 int grpc_c_channel_options_new(grpc_c_channel_options **out) {
   if (!out) return GRPC_C_EINVAL;
   *out = calloc(1, sizeof **out);
-  return *out ? 0 : GRPC_C_ENOMEM;
+  if (!*out) return GRPC_C_ENOMEM;
+  (*out)->default_timeout_ms = -1;
+  return 0;
 }
 
 void grpc_c_channel_options_free(grpc_c_channel_options *opts) {
   if (!opts) return;
   gc_args_free(&opts->args);
+  free(opts->user_agent_prefix);
   free(opts);
+}
+
+int grpc_c_channel_options_set_default_timeout_ms(grpc_c_channel_options *opts,
+                                                  int64_t timeout_ms) {
+  if (!opts) return GRPC_C_EINVAL;
+  opts->default_timeout_ms = timeout_ms < 0 ? -1 : timeout_ms;
+  return 0;
+}
+
+int grpc_c_channel_options_set_keepalive(grpc_c_channel_options *opts,
+                                         int time_ms, int timeout_ms,
+                                         bool permit_without_calls) {
+  if (!opts || time_ms < 1 || timeout_ms < 1) return GRPC_C_EINVAL;
+  int rc = gc_args_set(&opts->args, GRPC_ARG_KEEPALIVE_TIME_MS, NULL, time_ms);
+  if (!rc)
+    rc = gc_args_set(&opts->args, GRPC_ARG_KEEPALIVE_TIMEOUT_MS, NULL,
+                     timeout_ms);
+  if (!rc)
+    rc = gc_args_set(&opts->args, GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, NULL,
+                     permit_without_calls ? 1 : 0);
+  return rc;
+}
+
+int grpc_c_channel_options_set_authority(grpc_c_channel_options *opts,
+                                         const char *authority) {
+  if (!opts || !authority || !*authority) return GRPC_C_EINVAL;
+  return gc_args_set(&opts->args, GRPC_ARG_DEFAULT_AUTHORITY, authority, 0);
+}
+
+int grpc_c_channel_options_set_user_agent_prefix(grpc_c_channel_options *opts,
+                                                 const char *prefix) {
+  if (!opts || !prefix) return GRPC_C_EINVAL;
+  char *copy = strdup(prefix);
+  if (!copy) return GRPC_C_ENOMEM;
+  free(opts->user_agent_prefix);
+  opts->user_agent_prefix = copy;
+  return 0;
+}
+
+int grpc_c_channel_options_set_service_config(grpc_c_channel_options *opts,
+                                              const char *json) {
+  if (!opts || !json || !*json) return GRPC_C_EINVAL;
+  return gc_args_set(&opts->args, GRPC_ARG_SERVICE_CONFIG, json, 0);
 }
 
 int grpc_c_channel_options_set_int(grpc_c_channel_options *opts,
@@ -59,10 +108,15 @@ int grpc_c_channel_create(grpc_c_channel **out, const char *target,
   grpc_c_channel *channel = calloc(1, sizeof *channel);
   if (!channel) return GRPC_C_ENOMEM;
   channel->target = strdup(target);
-  grpc_arg user_agent = {
-      .type = GRPC_ARG_STRING,
-      .key = (char *)GRPC_ARG_PRIMARY_USER_AGENT_STRING,
-      .value.string = (char *)"grpc-c/" GRPC_C_VERSION_STRING};
+  channel->default_timeout_ms = opts ? opts->default_timeout_ms : -1;
+  /* The core appends its own "grpc-c/<core version>" after ours. */
+  char agent[512];
+  const char *prefix = opts ? opts->user_agent_prefix : NULL;
+  snprintf(agent, sizeof agent, "%s%sgrpc-c/" GRPC_C_VERSION_STRING,
+           prefix ? prefix : "", prefix ? " " : "");
+  grpc_arg user_agent = {.type = GRPC_ARG_STRING,
+                         .key = (char *)GRPC_ARG_PRIMARY_USER_AGENT_STRING,
+                         .value.string = agent};
   grpc_channel_args args;
   if (!channel->target ||
       gc_args_to_core(opts ? &opts->args : NULL, &user_agent, 1, &args) != 0) {
@@ -138,6 +192,48 @@ void grpc_c_channel_destroy(grpc_c_channel *channel) {
   free(channel->target);
   free(channel);
   gc_core_unref();
+}
+
+const char *grpc_c_connectivity_state_name(grpc_c_connectivity_state state) {
+  switch (state) {
+    case GRPC_C_CHANNEL_IDLE:
+      return "IDLE";
+    case GRPC_C_CHANNEL_CONNECTING:
+      return "CONNECTING";
+    case GRPC_C_CHANNEL_READY:
+      return "READY";
+    case GRPC_C_CHANNEL_TRANSIENT_FAILURE:
+      return "TRANSIENT_FAILURE";
+    case GRPC_C_CHANNEL_SHUTDOWN:
+      return "SHUTDOWN";
+  }
+  return "UNKNOWN";
+}
+
+grpc_c_connectivity_state grpc_c_channel_state(grpc_c_channel *channel,
+                                               bool try_to_connect) {
+  if (!channel) return GRPC_C_CHANNEL_SHUTDOWN;
+  return (grpc_c_connectivity_state)grpc_channel_check_connectivity_state(
+      channel->core, try_to_connect ? 1 : 0);
+}
+
+bool grpc_c_channel_wait_for_state_change(
+    grpc_c_channel *channel, grpc_c_connectivity_state last_observed,
+    int64_t timeout_ms) {
+  if (!channel) return false;
+  grpc_completion_queue *cq;
+  pthread_mutex_lock(&channel->mu);
+  cq = channel->idle_count ? channel->idle_cqs[--channel->idle_count] : NULL;
+  pthread_mutex_unlock(&channel->mu);
+  if (!cq && !(cq = grpc_completion_queue_create_for_pluck(NULL))) return false;
+  int tag;
+  grpc_channel_watch_connectivity_state(
+      channel->core, (grpc_connectivity_state)last_observed,
+      gc_deadline_after_ms(timeout_ms < 0 ? 0 : timeout_ms), cq, &tag);
+  grpc_event ev = grpc_completion_queue_pluck(
+      cq, &tag, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+  gc_channel_release_cq(channel, cq);
+  return ev.type == GRPC_OP_COMPLETE && ev.success;
 }
 
 const char *grpc_c_channel_target(const grpc_c_channel *channel) {

@@ -53,6 +53,22 @@ int grpc_c_call_options_set_wait_for_ready(grpc_c_call_options *opts,
   return 0;
 }
 
+int grpc_c_call_options_set_response_metadata(grpc_c_call_options *opts,
+                                              grpc_c_metadata *initial,
+                                              grpc_c_metadata *trailing) {
+  if (!opts) return GRPC_C_EINVAL;
+  opts->response_initial = initial;
+  opts->response_trailing = trailing;
+  return 0;
+}
+
+int grpc_c_call_options_set_parent(grpc_c_call_options *opts,
+                                   const grpc_c_server_ctx *parent) {
+  if (!opts) return GRPC_C_EINVAL;
+  opts->parent = parent ? parent->call : NULL;
+  return 0;
+}
+
 /* ---- shared call plumbing ---- */
 
 static void init_send_metadata_op(grpc_op *op,
@@ -70,9 +86,13 @@ static void init_send_metadata_op(grpc_op *op,
 static grpc_call *create_call(grpc_c_channel *channel, void *handle,
                               grpc_completion_queue *cq,
                               const grpc_c_call_options *opts) {
-  gpr_timespec deadline = gc_deadline_after_ms(opts ? opts->timeout_ms : -1);
+  int64_t timeout_ms = opts && opts->timeout_ms >= 0
+                           ? opts->timeout_ms
+                           : channel->default_timeout_ms;
+  /* With a parent, the core takes the earlier of the two deadlines. */
   return grpc_channel_create_registered_call(
-      channel->core, NULL, GRPC_PROPAGATE_DEFAULTS, cq, handle, deadline, NULL);
+      channel->core, opts ? opts->parent : NULL, GRPC_PROPAGATE_DEFAULTS, cq,
+      handle, gc_deadline_after_ms(timeout_ms), NULL);
 }
 
 /* What a call receives at its end: the status and trailing metadata. */
@@ -129,6 +149,8 @@ typedef struct gc_unary {
   gc_call_end end;
   grpc_op ops[6];
   const grpc_c_method *method;
+  grpc_c_metadata *response_initial; /* sinks from the options */
+  grpc_c_metadata *response_trailing;
   /* async only */
   grpc_c_unary_thunk thunk;
   grpc_c_generic_fn user_fn;
@@ -137,6 +159,10 @@ typedef struct gc_unary {
 
 static grpc_call_error unary_start(gc_unary *u,
                                    const grpc_c_call_options *opts) {
+  if (opts) {
+    u->response_initial = opts->response_initial;
+    u->response_trailing = opts->response_trailing;
+  }
   grpc_op *op = u->ops;
   init_send_metadata_op(op++, opts);
   memset(op, 0, sizeof *op);
@@ -168,6 +194,8 @@ static grpc_c_code unary_outcome(gc_unary *u, bool ok,
     gc_status_fill(status, GRPC_C_INTERNAL, "grpc-c: call batch failed", 25);
     return GRPC_C_INTERNAL;
   }
+  gc_metadata_fill(u->response_initial, &u->end.initial_metadata);
+  gc_metadata_fill(u->response_trailing, &u->end.trailing_metadata);
   grpc_c_code code = call_end_status(&u->end, status);
   if (code != GRPC_C_OK) return code;
   if (!u->response) {
@@ -302,7 +330,9 @@ struct grpc_c_client_stream {
   bool initial_metadata_received; /* touched by the reader only */
   bool read_done;                 /* reader only */
   _Atomic bool writes_done;
-  ProtobufCMessage *lent; /* the message the last read returned */
+  ProtobufCMessage *lent;            /* the message the last read returned */
+  grpc_c_metadata *response_initial; /* sinks from the options */
+  grpc_c_metadata *response_trailing;
 };
 
 /* Runs one batch and waits for it on the stream's pluck queue. Each op kind
@@ -334,6 +364,10 @@ int grpc_c_client_stream_start(grpc_c_channel *channel,
   if (!s) return GRPC_C_ENOMEM;
   s->channel = channel;
   s->method = method;
+  if (opts) {
+    s->response_initial = opts->response_initial;
+    s->response_trailing = opts->response_trailing;
+  }
   call_end_init(&s->end);
   void *handle;
   grpc_byte_buffer *payload = NULL;
@@ -408,6 +442,7 @@ bool grpc_c_client_stream_read(grpc_c_client_stream *s,
   ops[n].op = GRPC_OP_RECV_MESSAGE;
   ops[n++].data.recv_message.recv_message = &payload;
   bool ok = run_batch(s, ops, n, &s->read_done);
+  if (n == 2) gc_metadata_fill(s->response_initial, &s->end.initial_metadata);
   if (!ok || !payload) {
     if (payload) grpc_byte_buffer_destroy(payload);
     s->read_done = true;
@@ -455,7 +490,8 @@ grpc_c_code grpc_c_client_stream_finish(grpc_c_client_stream *s,
   grpc_op ops[3];
   size_t n = 0;
   grpc_byte_buffer *payload = NULL;
-  if (!s->initial_metadata_received) {
+  bool fetch_initial = !s->initial_metadata_received;
+  if (fetch_initial) {
     memset(&ops[n], 0, sizeof ops[n]);
     ops[n].op = GRPC_OP_RECV_INITIAL_METADATA;
     ops[n++].data.recv_initial_metadata.recv_initial_metadata =
@@ -473,6 +509,9 @@ grpc_c_code grpc_c_client_stream_finish(grpc_c_client_stream *s,
     code = GRPC_C_INTERNAL;
     gc_status_fill(status, code, "grpc-c: call batch failed", 25);
   } else {
+    if (fetch_initial)
+      gc_metadata_fill(s->response_initial, &s->end.initial_metadata);
+    gc_metadata_fill(s->response_trailing, &s->end.trailing_metadata);
     code = call_end_status(&s->end, status);
     if (code == GRPC_C_OK && client_streaming) {
       ProtobufCMessage *reply =

@@ -98,12 +98,22 @@ struct grpc_c_call_options {
   int64_t timeout_ms; /* < 0: none */
   bool wait_for_ready;
   gc_md_list metadata;
+  grpc_c_metadata *response_initial; /* borrowed sinks, may be NULL */
+  grpc_c_metadata *response_trailing;
+  grpc_call *parent; /* borrowed server call, may be NULL */
 };
+
+/* Replaces the contents of `md` (may be NULL) with copies of `array`. */
+void gc_metadata_fill(grpc_c_metadata *md, const grpc_metadata_array *array);
+/* Appends without validation (for reserved keys the runtime sets). */
+int gc_md_add_reserved(gc_md_list *list, const char *key, const void *value,
+                       size_t len);
 
 /* ---- channel internals (channel.c) ---- */
 struct grpc_c_channel {
   grpc_channel *core;
   char *target;
+  int64_t default_timeout_ms; /* < 0: none */
 
   pthread_mutex_t mu;
   /* Methods registered with the core on this channel, keyed by the address

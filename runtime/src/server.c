@@ -118,6 +118,13 @@ int grpc_c_server_options_set_max_send_message_size(grpc_c_server_options *opts,
                      bytes);
 }
 
+int grpc_c_server_options_set_max_concurrent_streams(
+    grpc_c_server_options *opts, int streams) {
+  if (!opts || streams < 1) return GRPC_C_EINVAL;
+  return gc_args_set(&opts->args, GRPC_ARG_MAX_CONCURRENT_STREAMS, NULL,
+                     streams);
+}
+
 int grpc_c_server_options_set_int(grpc_c_server_options *opts, const char *key,
                                   int value) {
   if (!opts) return GRPC_C_EINVAL;

@@ -203,6 +203,13 @@ grpc_c_code grpc_c_server_ctx_fail(grpc_c_server_ctx *ctx, grpc_c_code code,
   return code;
 }
 
+int grpc_c_server_ctx_set_error_details(grpc_c_server_ctx *ctx,
+                                        const void *details, size_t len) {
+  if (!ctx || (!details && len)) return GRPC_C_EINVAL;
+  return gc_md_add_reserved(&ctx->trailing_metadata, "grpc-status-details-bin",
+                            details, len);
+}
+
 void *grpc_c_server_ctx_alloc(grpc_c_server_ctx *ctx, size_t size) {
   return ctx ? gc_arena_alloc(&ctx->arena, size) : NULL;
 }
@@ -264,6 +271,8 @@ void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
    * client will see anyway, whichever side's timer fires first. */
   if (code == GRPC_C_CANCELLED && gc_ms_until(ctx->deadline) == 0)
     code = GRPC_C_DEADLINE_EXCEEDED;
+  if (code == GRPC_C_UNIMPLEMENTED && !ctx->status_message)
+    grpc_c_server_ctx_fail(ctx, code, "Method not implemented: %s", m->path);
   grpc_op ops[4];
   size_t n = 0;
   if (!ctx->initial_metadata_sent) send_initial_metadata_op(ctx, &ops[n++]);

@@ -60,11 +60,35 @@ static grpc_c_code on_unary(void *self, grpc_c_server_ctx *ctx,
                             E2e__EchoReply *reply) {
   e2e_server *s = self;
   atomic_fetch_add(&s->handler_calls, 1);
-  if (req->sleep_ms > 0) sleep_ms(req->sleep_ms);
+  if (req->sleep_ms > 0 && !req->call_downstream) sleep_ms(req->sleep_ms);
   describe_call(ctx, req, reply);
-  if (req->fail_code)
+  if (req->fail_code) {
+    if (req->fail_details.len)
+      grpc_c_server_ctx_set_error_details(ctx, req->fail_details.data,
+                                          req->fail_details.len);
     return grpc_c_server_ctx_fail(ctx, (grpc_c_code)req->fail_code, "%s",
                                   req->fail_message);
+  }
+  if (req->call_downstream) {
+    /* A child call: it inherits this call's deadline and cancellation. */
+    grpc_c_call_options *opts;
+    E2e__EchoRequest down = E2E__ECHO_REQUEST__INIT;
+    E2e__EchoReply *down_reply = NULL;
+    down.sleep_ms = req->sleep_ms;
+    if (grpc_c_call_options_new(&opts))
+      return grpc_c_server_ctx_fail(ctx, GRPC_C_INTERNAL, "no memory");
+    grpc_c_call_options_set_parent(opts, ctx);
+    grpc_c_code code =
+        e2e__echo__unary__call(s->loopback, &down, &down_reply, opts, NULL);
+    grpc_c_call_options_free(opts);
+    if (code != GRPC_C_OK)
+      return grpc_c_server_ctx_fail(ctx, code, "downstream: %s",
+                                    grpc_c_code_name(code));
+    reply->deadline_ms = down_reply->deadline_ms; /* what the child saw */
+    reply->text = grpc_c_server_ctx_strdup(ctx, "downstream");
+    e2e__echo_reply__free_unpacked(down_reply, NULL);
+    return GRPC_C_OK;
+  }
   if (req->defer) {
     deferred_reply *d = malloc(sizeof *d);
     pthread_t thread;
@@ -185,11 +209,13 @@ int e2e_server_start(e2e_server *s, const grpc_c_server_options *opts) {
     return rc;
   }
   snprintf(s->target, sizeof s->target, "127.0.0.1:%d", s->port);
-  return 0;
+  return grpc_c_channel_create(&s->loopback, s->target, NULL);
 }
 
 void e2e_server_stop(e2e_server *s, int64_t grace_ms) {
   grpc_c_server_shutdown(s->server, grace_ms);
+  grpc_c_channel_destroy(s->loopback);
+  s->loopback = NULL;
   grpc_c_server_destroy(s->server);
   s->server = NULL;
 }

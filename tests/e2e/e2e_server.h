@@ -12,6 +12,7 @@ typedef struct e2e_server {
   atomic_int handler_calls; /* handlers entered */
   atomic_int cancels_seen;  /* handlers that saw their call cancelled */
   atomic_int streams_done;  /* streaming handlers that returned */
+  grpc_c_channel *loopback; /* to itself, for child calls */
 } e2e_server;
 
 /* Starts a server on 127.0.0.1:0 with the given options (may be NULL).

@@ -67,6 +67,51 @@ int grpc_c_channel_options_set_string(grpc_c_channel_options *opts,
                                       const char *key, const char *value);
 
 /**
+ * Default timeout for calls on this channel whose options set none, in
+ * milliseconds; negative for none (the default).
+ * @return 0 or ::GRPC_C_EINVAL.
+ */
+int grpc_c_channel_options_set_default_timeout_ms(grpc_c_channel_options *opts,
+                                                  int64_t timeout_ms);
+
+/**
+ * Keepalive: send an HTTP/2 PING after `time_ms` without activity and drop
+ * the connection when no answer comes within `timeout_ms`;
+ * `permit_without_calls` pings even when no call is open. Servers limit how
+ * often they accept pings (5 minutes by default in most stacks).
+ * @return 0, ::GRPC_C_EINVAL (time_ms < 1 or timeout_ms < 1), ::GRPC_C_ENOMEM.
+ */
+int grpc_c_channel_options_set_keepalive(grpc_c_channel_options *opts,
+                                         int time_ms, int timeout_ms,
+                                         bool permit_without_calls);
+
+/**
+ * Overrides the :authority (virtual host) sent on calls, which is the
+ * target's host by default. Copied.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ */
+int grpc_c_channel_options_set_authority(grpc_c_channel_options *opts,
+                                         const char *authority);
+
+/**
+ * Puts `prefix` in front of the user-agent ("prefix grpc-c/0.1.0 grpc-c/...").
+ * Copied.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ */
+int grpc_c_channel_options_set_user_agent_prefix(grpc_c_channel_options *opts,
+                                                 const char *prefix);
+
+/**
+ * Sets the service config as JSON: load balancing policy (for example
+ * `{"loadBalancingConfig":[{"round_robin":{}}]}` with a target such as
+ * "ipv4:127.0.0.1:5000,127.0.0.1:5001"), retry policy and per-method
+ * timeouts. Copied; the core validates it when the channel is created.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ */
+int grpc_c_channel_options_set_service_config(grpc_c_channel_options *opts,
+                                              const char *json);
+
+/**
  * Creates a plaintext channel to `target`, for example "127.0.0.1:50051",
  * "dns:///example.com:443" or "unix:/run/app.sock". Connecting is lazy: the
  * first call connects, and an unreachable target shows up as
@@ -88,6 +133,36 @@ int grpc_c_channel_create(grpc_c_channel **out, const char *target,
  * Must not be called from an asynchronous callback of the same channel.
  */
 void grpc_c_channel_destroy(grpc_c_channel *channel);
+
+/** Connectivity states of a channel; the values are the core's. */
+typedef enum grpc_c_connectivity_state {
+  GRPC_C_CHANNEL_IDLE = 0,              /**< no connection, none wanted */
+  GRPC_C_CHANNEL_CONNECTING = 1,        /**< connecting */
+  GRPC_C_CHANNEL_READY = 2,             /**< connected */
+  GRPC_C_CHANNEL_TRANSIENT_FAILURE = 3, /**< failed; will retry */
+  GRPC_C_CHANNEL_SHUTDOWN = 4           /**< destroyed */
+} grpc_c_connectivity_state;
+
+/** The state's name, such as "READY"; a static string. */
+const char *grpc_c_connectivity_state_name(grpc_c_connectivity_state state);
+
+/**
+ * The channel's current state. With `try_to_connect`, an idle channel starts
+ * connecting. Any thread.
+ * @return the state; ::GRPC_C_CHANNEL_SHUTDOWN for NULL.
+ */
+grpc_c_connectivity_state grpc_c_channel_state(grpc_c_channel *channel,
+                                               bool try_to_connect);
+
+/**
+ * Blocks until the channel's state differs from `last_observed` or
+ * `timeout_ms` passes. Any thread.
+ * @return true when the state changed (read it with grpc_c_channel_state()),
+ *         false on timeout or a NULL channel.
+ */
+bool grpc_c_channel_wait_for_state_change(
+    grpc_c_channel *channel, grpc_c_connectivity_state last_observed,
+    int64_t timeout_ms);
 
 /** The target string the channel was created with; valid while it lives. */
 const char *grpc_c_channel_target(const grpc_c_channel *channel);

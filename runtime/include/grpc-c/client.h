@@ -18,6 +18,7 @@
 #define GRPC_C_CLIENT_H
 
 #include <grpc-c/channel.h>
+#include <grpc-c/metadata.h>
 #include <grpc-c/method.h>
 #include <grpc-c/status.h>
 #include <protobuf-c/protobuf-c.h>
@@ -87,6 +88,31 @@ int grpc_c_call_options_add_metadata_bin(grpc_c_call_options *opts,
  */
 int grpc_c_call_options_set_wait_for_ready(grpc_c_call_options *opts,
                                            bool wait_for_ready);
+
+/**
+ * Asks for the server's initial and trailing metadata of calls made with
+ * these options. The runtime clears and fills `initial` when the server's
+ * initial metadata arrives and `trailing` when the call ends (unary calls:
+ * before the call function returns or the callback runs; streams: initial
+ * on the first read or at finish, trailing at finish). Either may be NULL.
+ * The objects are borrowed: they must outlive every call made with these
+ * options, and such options must not be used by two calls at once.
+ * @return 0 or ::GRPC_C_EINVAL.
+ */
+int grpc_c_call_options_set_response_metadata(grpc_c_call_options *opts,
+                                              grpc_c_metadata *initial,
+                                              grpc_c_metadata *trailing);
+
+/**
+ * Makes calls with these options children of the server call `parent`
+ * (propagation): they inherit its deadline (the earlier of the two when a
+ * timeout is also set) and are cancelled when it is cancelled. Use it in a
+ * handler that calls another service. `parent` is borrowed: calls must start
+ * while its handler runs; NULL removes the parent.
+ * @return 0 or ::GRPC_C_EINVAL.
+ */
+int grpc_c_call_options_set_parent(grpc_c_call_options *opts,
+                                   const grpc_c_server_ctx *parent);
 
 /* ------------------------------------------------------------------------ */
 /* Unary calls                                                               */

@@ -8,6 +8,7 @@
  *  - channel.h client channels and their options
  *  - client.h  call options, unary calls, client streams
  *  - server.h  servers, the server call context, server streams
+ *  - metadata.h metadata a server sent back
  *  - log.h     where the runtime's log lines go
  *  - version.h versions
  */
@@ -17,6 +18,7 @@
 #include <grpc-c/channel.h>
 #include <grpc-c/client.h>
 #include <grpc-c/log.h>
+#include <grpc-c/metadata.h>
 #include <grpc-c/method.h>
 #include <grpc-c/server.h>
 #include <grpc-c/status.h>

@@ -78,6 +78,14 @@ int grpc_c_server_options_set_max_send_message_size(grpc_c_server_options *opts,
                                                     int bytes);
 
 /**
+ * Largest number of concurrent calls (HTTP/2 streams) one client connection
+ * may open (default: unlimited by us, the core's default applies).
+ * @return 0 or ::GRPC_C_EINVAL (below 1).
+ */
+int grpc_c_server_options_set_max_concurrent_streams(
+    grpc_c_server_options *opts, int streams);
+
+/**
  * Sets a raw gRPC core server argument with an integer value, such as
  * "grpc.max_concurrent_streams". The key is copied.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
@@ -235,6 +243,15 @@ grpc_c_code grpc_c_server_ctx_fail(grpc_c_server_ctx *ctx, grpc_c_code code,
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+/**
+ * Attaches binary error details to the status (sent as
+ * grpc-status-details-bin, by convention a serialized google.rpc.Status);
+ * clients read them in grpc_c_status::details. Copied.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ */
+int grpc_c_server_ctx_set_error_details(grpc_c_server_ctx *ctx,
+                                        const void *details, size_t len);
 
 /**
  * Allocates `size` bytes, zeroed, that live until the call has ended. Use it
