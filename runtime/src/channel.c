@@ -67,6 +67,13 @@ int grpc_c_channel_options_set_user_agent_prefix(grpc_c_channel_options *opts,
   return 0;
 }
 
+int grpc_c_channel_options_set_compression(grpc_c_channel_options *opts,
+                                           grpc_c_compression algorithm) {
+  if (!opts || (unsigned)algorithm > GRPC_C_COMPRESS_GZIP) return GRPC_C_EINVAL;
+  return gc_args_set(&opts->args, GRPC_COMPRESSION_CHANNEL_DEFAULT_ALGORITHM,
+                     NULL, (int)algorithm);
+}
+
 int grpc_c_channel_options_set_service_config(grpc_c_channel_options *opts,
                                               const char *json) {
   if (!opts || !json || !*json) return GRPC_C_EINVAL;

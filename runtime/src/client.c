@@ -69,6 +69,12 @@ int grpc_c_call_options_set_parent(grpc_c_call_options *opts,
   return 0;
 }
 
+int grpc_c_call_options_set_compression(grpc_c_call_options *opts,
+                                        grpc_c_compression algorithm) {
+  if (!opts) return GRPC_C_EINVAL;
+  return gc_md_set_compression(&opts->metadata, algorithm);
+}
+
 /* ---- shared call plumbing ---- */
 
 static void init_send_metadata_op(grpc_op *op,

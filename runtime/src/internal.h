@@ -7,6 +7,7 @@
 #define GRPC_C_INTERNAL_H
 
 #include <grpc/byte_buffer.h>
+#include <grpc/compression.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/slice.h>
@@ -105,6 +106,10 @@ struct grpc_c_call_options {
 
 /* Replaces the contents of `md` (may be NULL) with copies of `array`. */
 void gc_metadata_fill(grpc_c_metadata *md, const grpc_metadata_array *array);
+/* Sets the core's per-call compression request in `list`: the key
+ * "grpc-internal-encoding-request", which the core consumes and never sends.
+ * Returns 0, GRPC_C_EINVAL or GRPC_C_ENOMEM. */
+int gc_md_set_compression(gc_md_list *list, grpc_c_compression algorithm);
 /* Appends without validation (for reserved keys the runtime sets). */
 int gc_md_add_reserved(gc_md_list *list, const char *key, const void *value,
                        size_t len);

@@ -99,6 +99,25 @@ const grpc_slice *gc_md_find(const grpc_metadata_array *array, const char *key,
   return NULL;
 }
 
+int gc_md_set_compression(gc_md_list *list, grpc_c_compression algorithm) {
+  const char *name;
+  if (!grpc_compression_algorithm_name((grpc_compression_algorithm)algorithm,
+                                       &name) ||
+      (unsigned)algorithm > GRPC_C_COMPRESS_GZIP)
+    return GRPC_C_EINVAL;
+  static const char key[] = GRPC_COMPRESSION_REQUEST_ALGORITHM_MD_KEY;
+  for (size_t i = 0; i < list->count; i++) {
+    grpc_slice *k = &list->items[i].key;
+    if (GRPC_SLICE_LENGTH(*k) == sizeof key - 1 &&
+        memcmp(GRPC_SLICE_START_PTR(*k), key, sizeof key - 1) == 0) {
+      grpc_slice_unref(list->items[i].value);
+      list->items[i].value = grpc_slice_from_copied_string(name);
+      return 0;
+    }
+  }
+  return gc_md_add_reserved(list, key, name, strlen(name));
+}
+
 /* ---- received metadata sets ---- */
 
 typedef struct gc_md_entry {

@@ -118,6 +118,13 @@ int grpc_c_server_options_set_max_send_message_size(grpc_c_server_options *opts,
                      bytes);
 }
 
+int grpc_c_server_options_set_compression(grpc_c_server_options *opts,
+                                          grpc_c_compression algorithm) {
+  if (!opts || (unsigned)algorithm > GRPC_C_COMPRESS_GZIP) return GRPC_C_EINVAL;
+  return gc_args_set(&opts->args, GRPC_COMPRESSION_CHANNEL_DEFAULT_ALGORITHM,
+                     NULL, (int)algorithm);
+}
+
 int grpc_c_server_options_set_max_concurrent_streams(
     grpc_c_server_options *opts, int streams) {
   if (!opts || streams < 1) return GRPC_C_EINVAL;

@@ -203,6 +203,13 @@ grpc_c_code grpc_c_server_ctx_fail(grpc_c_server_ctx *ctx, grpc_c_code code,
   return code;
 }
 
+int grpc_c_server_ctx_set_compression(grpc_c_server_ctx *ctx,
+                                      grpc_c_compression algorithm) {
+  if (!ctx) return GRPC_C_EINVAL;
+  if (ctx->initial_metadata_sent) return GRPC_C_ESTATE;
+  return gc_md_set_compression(&ctx->initial_metadata, algorithm);
+}
+
 int grpc_c_server_ctx_set_error_details(grpc_c_server_ctx *ctx,
                                         const void *details, size_t len) {
   if (!ctx || (!details && len)) return GRPC_C_EINVAL;

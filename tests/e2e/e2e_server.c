@@ -108,6 +108,8 @@ static grpc_c_code on_unary(void *self, grpc_c_server_ctx *ctx,
   }
   reply->text = req->text;
   reply->payload = req->payload;
+  if (req->compress_reply)
+    grpc_c_server_ctx_set_compression(ctx, GRPC_C_COMPRESS_GZIP);
   /* Initial and trailing metadata that the client can see. */
   grpc_c_server_ctx_add_initial_metadata(ctx, "x-initial", "1", 1);
   grpc_c_server_ctx_add_trailing_metadata(ctx, "x-trailing-bin", "\0\1", 2);

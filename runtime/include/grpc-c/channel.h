@@ -112,6 +112,13 @@ int grpc_c_channel_options_set_service_config(grpc_c_channel_options *opts,
                                               const char *json);
 
 /**
+ * Default compression of the messages calls on this channel send.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ */
+int grpc_c_channel_options_set_compression(grpc_c_channel_options *opts,
+                                           grpc_c_compression algorithm);
+
+/**
  * Creates a plaintext channel to `target`, for example "127.0.0.1:50051",
  * "dns:///example.com:443" or "unix:/run/app.sock". Connecting is lazy: the
  * first call connects, and an unreachable target shows up as

@@ -114,6 +114,15 @@ int grpc_c_call_options_set_response_metadata(grpc_c_call_options *opts,
 int grpc_c_call_options_set_parent(grpc_c_call_options *opts,
                                    const grpc_c_server_ctx *parent);
 
+/**
+ * Compresses the messages this call sends with `algorithm` (overrides the
+ * channel's default). The server decompresses them; it may answer
+ * compressed or not, and the runtime decompresses what it receives.
+ * @return 0 or ::GRPC_C_EINVAL (unknown algorithm).
+ */
+int grpc_c_call_options_set_compression(grpc_c_call_options *opts,
+                                        grpc_c_compression algorithm);
+
 /* ------------------------------------------------------------------------ */
 /* Unary calls                                                               */
 /* ------------------------------------------------------------------------ */

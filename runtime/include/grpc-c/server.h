@@ -78,6 +78,15 @@ int grpc_c_server_options_set_max_send_message_size(grpc_c_server_options *opts,
                                                     int bytes);
 
 /**
+ * Default compression of response messages. The server compresses only for
+ * clients that announce they accept the algorithm (grpc-accept-encoding);
+ * requests are decompressed whatever the setting.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ */
+int grpc_c_server_options_set_compression(grpc_c_server_options *opts,
+                                          grpc_c_compression algorithm);
+
+/**
  * Largest number of concurrent calls (HTTP/2 streams) one client connection
  * may open (default: unlimited by us, the core's default applies).
  * @return 0 or ::GRPC_C_EINVAL (below 1).
@@ -243,6 +252,16 @@ grpc_c_code grpc_c_server_ctx_fail(grpc_c_server_ctx *ctx, grpc_c_code code,
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+/**
+ * Compresses this call's response messages with `algorithm` (overrides the
+ * server default), if the client accepts it. Before the first response
+ * message or status only.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM, ::GRPC_C_ESTATE (initial
+ *         metadata already sent).
+ */
+int grpc_c_server_ctx_set_compression(grpc_c_server_ctx *ctx,
+                                      grpc_c_compression algorithm);
 
 /**
  * Attaches binary error details to the status (sent as

@@ -85,6 +85,13 @@ typedef struct grpc_c_status {
  */
 void grpc_c_status_clear(grpc_c_status *status);
 
+/** Message compression algorithms; the values are the core's. */
+typedef enum grpc_c_compression {
+  GRPC_C_COMPRESS_NONE = 0,    /**< no compression */
+  GRPC_C_COMPRESS_DEFLATE = 1, /**< deflate */
+  GRPC_C_COMPRESS_GZIP = 2     /**< gzip */
+} grpc_c_compression;
+
 /** X-macro list of local error codes: X(NAME, value, message). */
 #define GRPC_C_ERRORS(X)                                               \
   X(EINVAL, -1, "invalid argument")                                    \

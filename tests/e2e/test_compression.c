@@ -1,0 +1,152 @@
+/* Compression, measured on the wire: calls go through a counting proxy, so
+ * a test sees how many bytes each direction really carried. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "byte_proxy.h"
+#include "e2e.grpc-c.h"
+#include "e2e_server.h"
+
+enum { PAYLOAD = 1024 * 1024, SMALL = 64 * 1024 };
+
+static e2e_server srv;
+static byte_proxy *proxy;
+static uint8_t *payload;
+
+static void start(const grpc_c_server_options *opts) {
+  ck_assert_int_eq(e2e_server_start(&srv, opts), 0);
+  proxy = byte_proxy_start(srv.port);
+  ck_assert_ptr_nonnull(proxy);
+  payload = calloc(1, PAYLOAD); /* zeros: compresses to almost nothing */
+}
+
+static void setup(void) { start(NULL); }
+
+static void teardown(void) {
+  byte_proxy_stop(proxy);
+  e2e_server_stop(&srv, 1000);
+  free(payload);
+}
+
+static grpc_c_channel *proxied_channel(const grpc_c_channel_options *opts) {
+  char target[64];
+  snprintf(target, sizeof target, "127.0.0.1:%d", byte_proxy_port(proxy));
+  grpc_c_channel *ch;
+  ck_assert_int_eq(grpc_c_channel_create(&ch, target, opts), 0);
+  return ch;
+}
+
+/* One echo of the 1 MiB payload; returns bytes sent up and down. */
+static void echo(grpc_c_channel *ch, const grpc_c_call_options *opts,
+                 bool compress_reply, uint64_t *up, uint64_t *down) {
+  uint64_t up0 = byte_proxy_upstream_bytes(proxy);
+  uint64_t down0 = byte_proxy_downstream_bytes(proxy);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.payload.data = payload;
+  req.payload.len = PAYLOAD;
+  req.compress_reply = compress_reply;
+  E2e__EchoReply *reply;
+  ck_assert_int_eq(e2e__echo__unary__call(ch, &req, &reply, opts, NULL),
+                   GRPC_C_OK);
+  ck_assert_uint_eq(reply->payload.len, PAYLOAD);
+  ck_assert(memcmp(reply->payload.data, payload, PAYLOAD) == 0);
+  e2e__echo_reply__free_unpacked(reply, NULL);
+  *up = byte_proxy_upstream_bytes(proxy) - up0;
+  *down = byte_proxy_downstream_bytes(proxy) - down0;
+}
+
+START_TEST(uncompressed_by_default) {
+  grpc_c_channel *ch = proxied_channel(NULL);
+  uint64_t up, down;
+  echo(ch, NULL, false, &up, &down);
+  ck_assert_uint_ge(up, PAYLOAD);
+  ck_assert_uint_ge(down, PAYLOAD);
+  grpc_c_channel_destroy(ch);
+}
+END_TEST
+
+START_TEST(per_call_gzip_compresses_the_request) {
+  grpc_c_channel *ch = proxied_channel(NULL);
+  grpc_c_call_options *opts;
+  ck_assert_int_eq(grpc_c_call_options_new(&opts), 0);
+  ck_assert_int_eq(
+      grpc_c_call_options_set_compression(opts, GRPC_C_COMPRESS_GZIP), 0);
+  ck_assert_int_eq(
+      grpc_c_call_options_set_compression(opts, (grpc_c_compression)7),
+      GRPC_C_EINVAL);
+  uint64_t up, down;
+  echo(ch, opts, false, &up, &down);
+  ck_assert_uint_lt(up, SMALL);
+  ck_assert_uint_ge(down, PAYLOAD); /* the server did not compress */
+  /* Setting it again replaces, and NONE turns it off. */
+  ck_assert_int_eq(
+      grpc_c_call_options_set_compression(opts, GRPC_C_COMPRESS_NONE), 0);
+  echo(ch, opts, false, &up, &down);
+  ck_assert_uint_ge(up, PAYLOAD);
+  grpc_c_call_options_free(opts);
+  grpc_c_channel_destroy(ch);
+}
+END_TEST
+
+START_TEST(channel_default_deflate) {
+  grpc_c_channel_options *copts;
+  ck_assert_int_eq(grpc_c_channel_options_new(&copts), 0);
+  ck_assert_int_eq(
+      grpc_c_channel_options_set_compression(copts, GRPC_C_COMPRESS_DEFLATE),
+      0);
+  grpc_c_channel *ch = proxied_channel(copts);
+  grpc_c_channel_options_free(copts);
+  uint64_t up, down;
+  echo(ch, NULL, false, &up, &down);
+  ck_assert_uint_lt(up, SMALL);
+  grpc_c_channel_destroy(ch);
+}
+END_TEST
+
+START_TEST(server_compresses_one_call_on_request) {
+  grpc_c_channel *ch = proxied_channel(NULL);
+  uint64_t up, down;
+  echo(ch, NULL, true, &up, &down);
+  ck_assert_uint_ge(up, PAYLOAD);
+  ck_assert_uint_lt(down, SMALL);
+  grpc_c_channel_destroy(ch);
+}
+END_TEST
+
+START_TEST(server_default_gzip) {
+  teardown();
+  grpc_c_server_options *sopts;
+  ck_assert_int_eq(grpc_c_server_options_new(&sopts), 0);
+  ck_assert_int_eq(
+      grpc_c_server_options_set_compression(sopts, GRPC_C_COMPRESS_GZIP), 0);
+  start(sopts);
+  grpc_c_server_options_free(sopts);
+  grpc_c_channel *ch = proxied_channel(NULL);
+  uint64_t up, down;
+  echo(ch, NULL, false, &up, &down);
+  ck_assert_uint_ge(up, PAYLOAD);
+  ck_assert_uint_lt(down, SMALL);
+  grpc_c_channel_destroy(ch);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("compression");
+  TCase *tc = tcase_create("compression");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, uncompressed_by_default);
+  tcase_add_test(tc, per_call_gzip_compresses_the_request);
+  tcase_add_test(tc, channel_default_deflate);
+  tcase_add_test(tc, server_compresses_one_call_on_request);
+  tcase_add_test(tc, server_default_gzip);
+  suite_add_tcase(s, tc);
+  SRunner *runner = srunner_create(s);
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
