@@ -75,6 +75,13 @@ int grpc_c_call_options_set_compression(grpc_c_call_options *opts,
   return gc_md_set_compression(&opts->metadata, algorithm);
 }
 
+int grpc_c_call_options_set_cancel_source(grpc_c_call_options *opts,
+                                          grpc_c_cancel_source *source) {
+  if (!opts) return GRPC_C_EINVAL;
+  opts->cancel_source = source;
+  return 0;
+}
+
 /* ---- shared call plumbing ---- */
 
 static void init_send_metadata_op(grpc_op *op,
@@ -96,9 +103,11 @@ static grpc_call *create_call(grpc_c_channel *channel, void *handle,
                            ? opts->timeout_ms
                            : channel->default_timeout_ms;
   /* With a parent, the core takes the earlier of the two deadlines. */
-  return grpc_channel_create_registered_call(
+  grpc_call *call = grpc_channel_create_registered_call(
       channel->core, opts ? opts->parent : NULL, GRPC_PROPAGATE_DEFAULTS, cq,
       handle, gc_deadline_after_ms(timeout_ms), NULL);
+  gc_cancel_attach(opts ? opts->cancel_source : NULL, call);
+  return call;
 }
 
 /* What a call receives at its end: the status and trailing metadata. */
@@ -157,6 +166,7 @@ typedef struct gc_unary {
   const grpc_c_method *method;
   grpc_c_metadata *response_initial; /* sinks from the options */
   grpc_c_metadata *response_trailing;
+  grpc_c_cancel_source *cancel_source;
   /* async only */
   grpc_c_unary_thunk thunk;
   grpc_c_generic_fn user_fn;
@@ -168,6 +178,7 @@ static grpc_call_error unary_start(gc_unary *u,
   if (opts) {
     u->response_initial = opts->response_initial;
     u->response_trailing = opts->response_trailing;
+    u->cancel_source = opts->cancel_source;
   }
   grpc_op *op = u->ops;
   init_send_metadata_op(op++, opts);
@@ -222,7 +233,10 @@ static void unary_destroy(gc_unary *u) {
   if (u->request) grpc_byte_buffer_destroy(u->request);
   if (u->response) grpc_byte_buffer_destroy(u->response);
   call_end_destroy(&u->end);
-  if (u->call) grpc_call_unref(u->call);
+  if (u->call) {
+    gc_cancel_detach(u->cancel_source, u->call);
+    grpc_call_unref(u->call);
+  }
 }
 
 static const char *check_call_args(grpc_c_channel *channel,
@@ -254,6 +268,7 @@ grpc_c_code grpc_c_unary_call(grpc_c_channel *channel,
   gc_unary u;
   memset(&u, 0, sizeof u);
   u.method = method;
+  u.cancel_source = opts ? opts->cancel_source : NULL;
   call_end_init(&u.end);
   void *handle;
   grpc_completion_queue *cq;
@@ -306,6 +321,7 @@ int grpc_c_unary_call_async(grpc_c_channel *channel,
   if (!u) return GRPC_C_ENOMEM;
   u->tag.complete = unary_async_complete;
   u->method = method;
+  u->cancel_source = opts ? opts->cancel_source : NULL;
   u->thunk = thunk;
   u->user_fn = user_fn;
   u->user_data = user_data;
@@ -339,6 +355,7 @@ struct grpc_c_client_stream {
   ProtobufCMessage *lent;            /* the message the last read returned */
   grpc_c_metadata *response_initial; /* sinks from the options */
   grpc_c_metadata *response_trailing;
+  grpc_c_cancel_source *cancel_source;
 };
 
 /* Runs one batch and waits for it on the stream's pluck queue. Each op kind
@@ -373,6 +390,7 @@ int grpc_c_client_stream_start(grpc_c_channel *channel,
   if (opts) {
     s->response_initial = opts->response_initial;
     s->response_trailing = opts->response_trailing;
+    s->cancel_source = opts->cancel_source;
   }
   call_end_init(&s->end);
   void *handle;
@@ -539,6 +557,7 @@ grpc_c_code grpc_c_client_stream_finish(grpc_c_client_stream *s,
   if (payload) grpc_byte_buffer_destroy(payload);
   if (s->lent) protobuf_c_message_free_unpacked(s->lent, NULL);
   call_end_destroy(&s->end);
+  gc_cancel_detach(s->cancel_source, s->call);
   grpc_call_unref(s->call);
   gc_channel_release_cq(s->channel, s->cq);
   free(s);

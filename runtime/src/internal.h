@@ -101,8 +101,15 @@ struct grpc_c_call_options {
   gc_md_list metadata;
   grpc_c_metadata *response_initial; /* borrowed sinks, may be NULL */
   grpc_c_metadata *response_trailing;
-  grpc_call *parent; /* borrowed server call, may be NULL */
+  grpc_call *parent;                   /* borrowed server call, may be NULL */
+  grpc_c_cancel_source *cancel_source; /* borrowed, may be NULL */
 };
+
+/* Registers a started call with its cancel source (cancelling it at once
+ * when the source already is), and removes it when the call ends. Both
+ * accept a NULL source. */
+void gc_cancel_attach(grpc_c_cancel_source *source, grpc_call *call);
+void gc_cancel_detach(grpc_c_cancel_source *source, grpc_call *call);
 
 /* Replaces the contents of `md` (may be NULL) with copies of `array`. */
 void gc_metadata_fill(grpc_c_metadata *md, const grpc_metadata_array *array);

@@ -59,7 +59,9 @@ static grpc_c_code on_unary(void *self, grpc_c_server_ctx *ctx,
                             const E2e__EchoRequest *req,
                             E2e__EchoReply *reply) {
   e2e_server *s = self;
-  atomic_fetch_add(&s->handler_calls, 1);
+  int call_number = atomic_fetch_add(&s->handler_calls, 1) + 1;
+  if (call_number <= req->fail_until_call)
+    return grpc_c_server_ctx_fail(ctx, GRPC_C_UNAVAILABLE, "try again");
   if (req->sleep_ms > 0 && !req->call_downstream) sleep_ms(req->sleep_ms);
   describe_call(ctx, req, reply);
   if (req->fail_code) {
@@ -122,6 +124,8 @@ static grpc_c_code on_server_stream(
   e2e_server *s = self;
   atomic_fetch_add(&s->handler_calls, 1);
   grpc_c_code code = GRPC_C_OK;
+  grpc_c_server_ctx_add_initial_metadata(ctx, "x-stream", "1", 1);
+  grpc_c_server_ctx_add_trailing_metadata(ctx, "x-stream-end", "done", 4);
   for (int i = 0; i < req->count; i++) {
     E2e__EchoReply reply = E2E__ECHO_REPLY__INIT;
     reply.text = req->text;
@@ -200,10 +204,15 @@ static const E2e__Echo_Servicer servicer = {
 };
 
 int e2e_server_start(e2e_server *s, const grpc_c_server_options *opts) {
+  return e2e_server_start_at(s, opts, "127.0.0.1:0");
+}
+
+int e2e_server_start_at(e2e_server *s, const grpc_c_server_options *opts,
+                        const char *address) {
   memset(s, 0, sizeof *s);
   int rc = grpc_c_server_create(&s->server, opts);
   if (rc) return rc;
-  if ((rc = grpc_c_server_add_listener(s->server, "127.0.0.1:0", &s->port)) ||
+  if ((rc = grpc_c_server_add_listener(s->server, address, &s->port)) ||
       (rc = e2e__echo__servicer__register(s->server, &servicer, s)) ||
       (rc = grpc_c_server_start(s->server))) {
     grpc_c_server_destroy(s->server);

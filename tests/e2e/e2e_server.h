@@ -18,6 +18,9 @@ typedef struct e2e_server {
 /* Starts a server on 127.0.0.1:0 with the given options (may be NULL).
  * Returns 0 or a grpc-c error. */
 int e2e_server_start(e2e_server *s, const grpc_c_server_options *opts);
+/* The same on a given address such as "127.0.0.1:5000". */
+int e2e_server_start_at(e2e_server *s, const grpc_c_server_options *opts,
+                        const char *address);
 /* Shuts down with `grace_ms` and destroys. */
 void e2e_server_stop(e2e_server *s, int64_t grace_ms);
 

@@ -123,6 +123,42 @@ int grpc_c_call_options_set_parent(grpc_c_call_options *opts,
 int grpc_c_call_options_set_compression(grpc_c_call_options *opts,
                                         grpc_c_compression algorithm);
 
+/**
+ * A cancellation source: cancels every call started with it, from any
+ * thread, the way a context is cancelled in other gRPC stacks. Works for
+ * blocking and asynchronous unary calls and for streams. Opaque.
+ */
+typedef struct grpc_c_cancel_source grpc_c_cancel_source;
+
+/**
+ * Creates a source that is not cancelled.
+ * @param[out] out owned by the caller, freed with
+ *                 grpc_c_cancel_source_free() once its calls have ended.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ */
+int grpc_c_cancel_source_new(grpc_c_cancel_source **out);
+
+/**
+ * Cancels every running call started with the source; calls started with
+ * it afterwards end at once with ::GRPC_C_CANCELLED. Any thread; idempotent;
+ * accepts NULL.
+ */
+void grpc_c_cancel_source_cancel(grpc_c_cancel_source *source);
+
+/** True once grpc_c_cancel_source_cancel() was called. */
+bool grpc_c_cancel_source_is_cancelled(grpc_c_cancel_source *source);
+
+/** Frees a source. Every call started with it must have ended. Accepts NULL. */
+void grpc_c_cancel_source_free(grpc_c_cancel_source *source);
+
+/**
+ * Makes calls with these options cancellable through `source` (borrowed; it
+ * must outlive the calls). NULL removes it.
+ * @return 0 or ::GRPC_C_EINVAL.
+ */
+int grpc_c_call_options_set_cancel_source(grpc_c_call_options *opts,
+                                          grpc_c_cancel_source *source);
+
 /* ------------------------------------------------------------------------ */
 /* Unary calls                                                               */
 /* ------------------------------------------------------------------------ */
