@@ -48,6 +48,11 @@ int grpc_c_channel_options_set_keepalive(grpc_c_channel_options *opts,
   if (!rc)
     rc = gc_args_set(&opts->args, GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, NULL,
                      permit_without_calls ? 1 : 0);
+  /* The core stops pinging after 2 pings without data unless told not to,
+   * which would end keepalive on exactly the idle connections it is for. */
+  if (!rc)
+    rc = gc_args_set(&opts->args, GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, NULL,
+                     0);
   return rc;
 }
 

@@ -39,12 +39,14 @@ static bool pump(int from, int to, _Atomic uint64_t *counter) {
   char buf[65536];
   ssize_t n = read(from, buf, sizeof buf);
   if (n <= 0) return false;
+  /* Count first: once written, the receiver may act (and a test may read
+   * the counter) before this thread runs again. */
+  atomic_fetch_add(counter, (uint64_t)n);
   for (ssize_t off = 0; off < n;) {
     ssize_t w = write(to, buf + off, (size_t)(n - off));
     if (w <= 0) return false;
     off += w;
   }
-  atomic_fetch_add(counter, (uint64_t)n);
   return true;
 }
 

@@ -280,6 +280,69 @@ START_TEST(max_concurrent_streams_holds_back_extra_calls) {
 }
 END_TEST
 
+/* A unary echo of `size` bytes on `ch`; returns the status code. */
+static grpc_c_code echo_size(grpc_c_channel *ch, size_t size) {
+  uint8_t *data = calloc(1, size);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.payload.data = data;
+  req.payload.len = size;
+  E2e__EchoReply *reply;
+  grpc_c_code code = e2e__echo__unary__call(ch, &req, &reply, NULL, NULL);
+  if (code == GRPC_C_OK) e2e__echo_reply__free_unpacked(reply, NULL);
+  free(data);
+  return code;
+}
+
+START_TEST(default_receive_limit_is_4_mib) {
+  ck_assert_int_eq(echo_size(channel, 4 * 1024 * 1024 - 64), GRPC_C_OK);
+  ck_assert_int_eq(echo_size(channel, 4 * 1024 * 1024 + 64),
+                   GRPC_C_RESOURCE_EXHAUSTED);
+}
+END_TEST
+
+START_TEST(channel_message_limits) {
+  grpc_c_channel_options *copts;
+  grpc_c_channel *ch;
+  /* The client refuses to send a message over its send limit. */
+  ck_assert_int_eq(grpc_c_channel_options_new(&copts), 0);
+  ck_assert_int_eq(
+      grpc_c_channel_options_set_max_send_message_size(copts, 1024), 0);
+  ck_assert_int_eq(grpc_c_channel_create(&ch, srv.target, copts), 0);
+  grpc_c_channel_options_free(copts);
+  ck_assert_int_eq(echo_size(ch, 512), GRPC_C_OK);
+  ck_assert_int_eq(echo_size(ch, 4096), GRPC_C_RESOURCE_EXHAUSTED);
+  int before = atomic_load(&srv.handler_calls);
+  grpc_c_channel_destroy(ch);
+  /* The client refuses a response over its receive limit; the request
+   * went through (the server ran). */
+  ck_assert_int_eq(grpc_c_channel_options_new(&copts), 0);
+  ck_assert_int_eq(
+      grpc_c_channel_options_set_max_receive_message_size(copts, 1024), 0);
+  ck_assert_int_eq(grpc_c_channel_create(&ch, srv.target, copts), 0);
+  grpc_c_channel_options_free(copts);
+  ck_assert_int_eq(echo_size(ch, 4096), GRPC_C_RESOURCE_EXHAUSTED);
+  ck_assert_int_eq(atomic_load(&srv.handler_calls), before + 1);
+  grpc_c_channel_destroy(ch);
+}
+END_TEST
+
+START_TEST(server_send_limit) {
+  e2e_server small;
+  grpc_c_server_options *sopts;
+  ck_assert_int_eq(grpc_c_server_options_new(&sopts), 0);
+  ck_assert_int_eq(grpc_c_server_options_set_max_send_message_size(sopts, 1024),
+                   0);
+  ck_assert_int_eq(e2e_server_start(&small, sopts), 0);
+  grpc_c_server_options_free(sopts);
+  grpc_c_channel *ch;
+  ck_assert_int_eq(grpc_c_channel_create(&ch, small.target, NULL), 0);
+  ck_assert_int_eq(echo_size(ch, 512), GRPC_C_OK);
+  ck_assert_int_eq(echo_size(ch, 4096), GRPC_C_RESOURCE_EXHAUSTED);
+  grpc_c_channel_destroy(ch);
+  e2e_server_stop(&small, 1000);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("semantics");
   TCase *tc = tcase_create("semantics");
@@ -294,6 +357,9 @@ int main(void) {
   tcase_add_test(tc, connectivity_state_goes_idle_to_ready);
   tcase_add_test(tc, connectivity_reports_failure_for_a_closed_port);
   tcase_add_test(tc, max_concurrent_streams_holds_back_extra_calls);
+  tcase_add_test(tc, default_receive_limit_is_4_mib);
+  tcase_add_test(tc, channel_message_limits);
+  tcase_add_test(tc, server_send_limit);
   suite_add_tcase(s, tc);
   SRunner *runner = srunner_create(s);
   srunner_run_all(runner, CK_NORMAL);

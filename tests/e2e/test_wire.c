@@ -1,10 +1,12 @@
-/* Compression, measured on the wire: calls go through a counting proxy, so
- * a test sees how many bytes each direction really carried. */
+/* What crosses the wire, measured: calls go through a counting proxy, so a
+ * test sees how many bytes each direction really carried (compression,
+ * keepalive pings). */
 #define _GNU_SOURCE
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "byte_proxy.h"
 #include "e2e.grpc-c.h"
@@ -133,9 +135,54 @@ START_TEST(server_default_gzip) {
 }
 END_TEST
 
+START_TEST(keepalive_pings_an_idle_connection) {
+  /* Let the server accept frequent pings, then idle with and without
+   * keepalive and compare what the client sent meanwhile. */
+  teardown();
+  grpc_c_server_options *sopts;
+  ck_assert_int_eq(grpc_c_server_options_new(&sopts), 0);
+  ck_assert_int_eq(
+      grpc_c_server_options_set_int(
+          sopts, "grpc.http2.min_ping_interval_without_data_ms", 10),
+      0);
+  ck_assert_int_eq(grpc_c_server_options_set_int(
+                       sopts, "grpc.keepalive_permit_without_calls", 1),
+                   0);
+  start(sopts);
+  grpc_c_server_options_free(sopts);
+  for (int keepalive = 0; keepalive <= 1; keepalive++) {
+    grpc_c_channel_options *copts;
+    ck_assert_int_eq(grpc_c_channel_options_new(&copts), 0);
+    if (keepalive)
+      ck_assert_int_eq(
+          grpc_c_channel_options_set_keepalive(copts, 100, 1000, true), 0);
+    grpc_c_channel *ch = proxied_channel(copts);
+    grpc_c_channel_options_free(copts);
+    E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+    E2e__EchoReply *reply;
+    ck_assert_int_eq(e2e__echo__unary__call(ch, &req, &reply, NULL, NULL),
+                     GRPC_C_OK);
+    e2e__echo_reply__free_unpacked(reply, NULL);
+    /* Let the traffic that follows a call settle (BDP probe pings, window
+     * updates), then measure an idle stretch. */
+    struct timespec settle = {0, 400 * 1000000L};
+    nanosleep(&settle, NULL);
+    uint64_t up0 = byte_proxy_upstream_bytes(proxy);
+    struct timespec idle = {0, 800 * 1000000L};
+    nanosleep(&idle, NULL);
+    uint64_t sent = byte_proxy_upstream_bytes(proxy) - up0;
+    if (keepalive)
+      ck_assert_uint_ge(sent, 17); /* at least one 17-byte PING frame */
+    else
+      ck_assert_uint_lt(sent, 17);
+    grpc_c_channel_destroy(ch);
+  }
+}
+END_TEST
+
 int main(void) {
-  Suite *s = suite_create("compression");
-  TCase *tc = tcase_create("compression");
+  Suite *s = suite_create("wire");
+  TCase *tc = tcase_create("wire");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, uncompressed_by_default);
@@ -143,6 +190,7 @@ int main(void) {
   tcase_add_test(tc, channel_default_deflate);
   tcase_add_test(tc, server_compresses_one_call_on_request);
   tcase_add_test(tc, server_default_gzip);
+  tcase_add_test(tc, keepalive_pings_an_idle_connection);
   suite_add_tcase(s, tc);
   SRunner *runner = srunner_create(s);
   srunner_run_all(runner, CK_NORMAL);
