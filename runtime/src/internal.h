@@ -226,7 +226,14 @@ struct grpc_c_server_ctx {
   grpc_byte_buffer *send_buffer;
   char *peer;
   _Atomic bool deferred; /* defer() called and finish() not yet */
-  bool *defer_flag;      /* while a handler runs: its caller's flag */
+  /* Deferred unary calls wait for their close event on the server queue
+   * (tagged ctx + 1) as well as for the final batch; the last of the two
+   * releases the slot. */
+  bool close_started;
+  _Atomic int unary_events;
+  grpc_c_cancel_fn on_cancel;
+  void *on_cancel_data;
+  bool *defer_flag; /* while a handler runs: its caller's flag */
 
   grpc_c_server_ctx *next; /* free list or worker queue */
 };
@@ -234,6 +241,10 @@ struct grpc_c_server_ctx {
 /* Ends a unary or client-streaming/streaming call with `code`: sends what
  * remains (initial metadata, the response when OK, the status). */
 void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
+/* A deferred unary call's close event arrived (poller thread). */
+void gc_ctx_unary_closed(grpc_c_server_ctx *ctx);
+/* A unary call's final batch completed (poller thread). */
+void gc_ctx_unary_done(grpc_c_server_ctx *ctx);
 /* Returns a finished slot to its free list. */
 void gc_ctx_release(grpc_c_server_ctx *ctx);
 /* Resets per-call state; keeps buffers for the next call. */

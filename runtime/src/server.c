@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -509,6 +510,8 @@ static void on_event(grpc_c_server *server, grpc_c_server_ctx *ctx, bool ok) {
       return;
     }
     case GC_CTX_UNARY_DONE:
+      gc_ctx_unary_done(ctx);
+      return;
     case GC_CTX_GENERIC_DONE:
       gc_ctx_release(ctx);
       return;
@@ -532,7 +535,11 @@ static void *poller_loop(void *arg) {
       pthread_mutex_unlock(&server->slot_mu);
       continue;
     }
-    on_event(server, ev.tag, ev.success != 0);
+    uintptr_t tag = (uintptr_t)ev.tag;
+    if (tag & 1) /* ctx + 1: the close event of a deferred unary call */
+      gc_ctx_unary_closed((grpc_c_server_ctx *)(tag - 1));
+    else
+      on_event(server, ev.tag, ev.success != 0);
   }
 }
 

@@ -109,6 +109,10 @@ void gc_ctx_reset(grpc_c_server_ctx *ctx) {
   ctx->initial_metadata_sent = false;
   atomic_store(&ctx->deferred, false);
   ctx->defer_flag = NULL;
+  ctx->close_started = false;
+  atomic_store(&ctx->unary_events, 0);
+  ctx->on_cancel = NULL;
+  ctx->on_cancel_data = NULL;
   ctx->state = GC_CTX_IDLE;
 }
 
@@ -238,10 +242,56 @@ int grpc_c_server_ctx_defer(grpc_c_server_ctx *ctx) {
       (kind != GRPC_C_METHOD_UNARY && kind != GRPC_C_METHOD_CLIENT_STREAMING))
     return GRPC_C_ESTATE;
   if (atomic_exchange(&ctx->deferred, true)) return GRPC_C_ESTATE;
+  if (kind == GRPC_C_METHOD_UNARY) {
+    /* Ask for the close event now, so cancellation is seen while the call
+     * waits. It completes on the server queue, tagged ctx + 1 (slots are
+     * aligned, so the low bit is free). */
+    grpc_op op;
+    memset(&op, 0, sizeof op);
+    op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+    op.data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
+    atomic_store(&ctx->unary_events, 2);
+    ctx->close_started = true;
+    if (grpc_call_start_batch(ctx->call, &op, 1, (char *)ctx + 1, NULL) !=
+        GRPC_CALL_OK) {
+      ctx->close_started = false;
+      atomic_store(&ctx->unary_events, 0);
+    }
+  }
   /* Tell the thread running the handler, through its own stack, so it
    * never reads the context again: another thread may finish it now. */
   *ctx->defer_flag = true;
   return 0;
+}
+
+int grpc_c_server_ctx_on_cancel(grpc_c_server_ctx *ctx, grpc_c_cancel_fn fn,
+                                void *user_data) {
+  if (!ctx || !fn || !ctx->method) return GRPC_C_EINVAL;
+  if (ctx->method->method->kind != GRPC_C_METHOD_UNARY || !ctx->defer_flag ||
+      atomic_load(&ctx->deferred))
+    return GRPC_C_ESTATE;
+  ctx->on_cancel = fn;
+  ctx->on_cancel_data = user_data;
+  return 0;
+}
+
+/* The last of a deferred unary call's two events releases its slot. */
+static void unary_event_done(grpc_c_server_ctx *ctx) {
+  if (atomic_fetch_sub(&ctx->unary_events, 1) == 1) gc_ctx_release(ctx);
+}
+
+void gc_ctx_unary_closed(grpc_c_server_ctx *ctx) {
+  atomic_store(&ctx->close_received, true);
+  if (ctx->cancelled_flag && ctx->on_cancel)
+    ctx->on_cancel(ctx, ctx->on_cancel_data);
+  unary_event_done(ctx);
+}
+
+void gc_ctx_unary_done(grpc_c_server_ctx *ctx) {
+  if (ctx->close_started)
+    unary_event_done(ctx);
+  else
+    gc_ctx_release(ctx);
 }
 
 int grpc_c_server_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
@@ -308,14 +358,17 @@ void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
   n++;
 
   if (!streaming) {
-    /* Unary: one batch with the close; the poller releases the slot. */
-    memset(&ops[n], 0, sizeof ops[n]);
-    ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-    ops[n++].data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
+    /* Unary: one batch with the close (unless a deferred call asked for it
+     * already); the poller releases the slot. */
+    if (!ctx->close_started) {
+      memset(&ops[n], 0, sizeof ops[n]);
+      ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+      ops[n++].data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
+    }
     ctx->state = GC_CTX_UNARY_DONE;
     if (grpc_call_start_batch(ctx->call, ops, n, ctx, NULL) != GRPC_CALL_OK) {
       gc_log(GRPC_C_LOG_ERROR, "cannot finish a unary call");
-      gc_ctx_release(ctx);
+      gc_ctx_unary_done(ctx);
     }
     return;
   }

@@ -55,6 +55,14 @@ static void *finish_later(void *arg) {
   return NULL;
 }
 
+/* A deferred call learns that its client went away, and ends it. */
+static void on_client_cancel(grpc_c_server_ctx *ctx, void *user_data) {
+  e2e_server *s = user_data;
+  if (grpc_c_server_ctx_is_cancelled(ctx))
+    atomic_fetch_add(&s->cancels_seen, 1);
+  grpc_c_server_ctx_finish(ctx, GRPC_C_CANCELLED);
+}
+
 static grpc_c_code on_unary(void *self, grpc_c_server_ctx *ctx,
                             const E2e__EchoRequest *req,
                             E2e__EchoReply *reply) {
@@ -90,6 +98,12 @@ static grpc_c_code on_unary(void *self, grpc_c_server_ctx *ctx,
     reply->text = grpc_c_server_ctx_strdup(ctx, "downstream");
     e2e__echo_reply__free_unpacked(down_reply, NULL);
     return GRPC_C_OK;
+  }
+  if (req->defer_until_cancel) {
+    if (grpc_c_server_ctx_on_cancel(ctx, on_client_cancel, s) != 0 ||
+        grpc_c_server_ctx_defer(ctx) != 0)
+      return grpc_c_server_ctx_fail(ctx, GRPC_C_INTERNAL, "defer failed");
+    return GRPC_C_OK; /* ignored: finished by on_client_cancel */
   }
   if (req->defer) {
     deferred_reply *d = malloc(sizeof *d);

@@ -85,6 +85,34 @@ START_TEST(cancel_source_cancels_a_blocking_unary_call) {
 }
 END_TEST
 
+START_TEST(deferred_unary_handler_hears_client_cancel) {
+  grpc_c_cancel_source *source;
+  grpc_c_call_options *opts;
+  ck_assert_int_eq(grpc_c_cancel_source_new(&source), 0);
+  ck_assert_int_eq(grpc_c_call_options_new(&opts), 0);
+  ck_assert_int_eq(grpc_c_call_options_set_cancel_source(opts, source), 0);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.defer_until_cancel = true;
+  delayed_cancel d = {source, 100};
+  pthread_t thread;
+  ck_assert_int_eq(pthread_create(&thread, NULL, cancel_after, &d), 0);
+  E2e__EchoReply *reply;
+  ck_assert_int_eq(e2e__echo__unary__call(channel, &req, &reply, opts, NULL),
+                   GRPC_C_CANCELLED);
+  pthread_join(thread, NULL);
+  for (int i = 0; i < 400 && atomic_load(&srv.cancels_seen) < 1; i++)
+    sleep_ms(5);
+  ck_assert_int_eq(atomic_load(&srv.cancels_seen), 1);
+  /* The slot was released: the server keeps serving. */
+  E2e__EchoRequest plain = E2E__ECHO_REQUEST__INIT;
+  ck_assert_int_eq(e2e__echo__unary__call(channel, &plain, &reply, NULL, NULL),
+                   GRPC_C_OK);
+  e2e__echo_reply__free_unpacked(reply, NULL);
+  grpc_c_call_options_free(opts);
+  grpc_c_cancel_source_free(source);
+}
+END_TEST
+
 START_TEST(cancel_source_cancels_streams) {
   grpc_c_cancel_source *source;
   grpc_c_call_options *opts;
@@ -298,6 +326,7 @@ int main(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, cancel_source_cancels_a_blocking_unary_call);
   tcase_add_test(tc, cancel_source_cancels_streams);
+  tcase_add_test(tc, deferred_unary_handler_hears_client_cancel);
   tcase_add_test(tc, wait_for_ready_waits_for_the_server);
   tcase_add_test(tc, retry_policy_from_service_config);
   tcase_add_test(tc, per_method_timeout_from_service_config);

@@ -296,6 +296,23 @@ char *grpc_c_server_ctx_strdup(grpc_c_server_ctx *ctx, const char *s);
  */
 int grpc_c_server_ctx_defer(grpc_c_server_ctx *ctx);
 
+/** Called when the client cancels a deferred unary call; see below. */
+typedef void (*grpc_c_cancel_fn)(grpc_c_server_ctx *ctx, void *user_data);
+
+/**
+ * Unary handlers that defer: asks to be told when the client cancels the
+ * call (or it ends early for any other reason, such as its deadline) before
+ * it is finished. `fn` runs at most once, on a runtime thread, and must not
+ * block; the context stays valid while it runs, and the call must still be
+ * finished with grpc_c_server_ctx_finish() (typically from `fn`). Call it
+ * before grpc_c_server_ctx_defer(). From then on,
+ * grpc_c_server_ctx_is_cancelled() also sees client cancellation.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (not a unary handler, or
+ *         already deferred).
+ */
+int grpc_c_server_ctx_on_cancel(grpc_c_server_ctx *ctx, grpc_c_cancel_fn fn,
+                                void *user_data);
+
 /**
  * Ends a deferred call with `code` (and the message set with
  * grpc_c_server_ctx_fail(), if any), sending the response when `code` is
