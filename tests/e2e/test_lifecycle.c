@@ -4,11 +4,13 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "e2e.grpc-c.h"
 #include "e2e_server.h"
@@ -319,6 +321,53 @@ START_TEST(stream_response_metadata) {
 }
 END_TEST
 
+typedef struct signal_wait {
+  grpc_c_server *server;
+  int rc;
+} signal_wait;
+
+static void *wait_for_signal(void *arg) {
+  signal_wait *w = arg;
+  w->rc = grpc_c_server_wait_for_signal(w->server, 500);
+  return NULL;
+}
+
+static void (*sigterm_handler(void))(int) {
+  struct sigaction current;
+  sigaction(SIGTERM, NULL, &current);
+  return current.sa_handler;
+}
+
+START_TEST(sigterm_shuts_down_within_the_grace) {
+  /* A stream that never ends by itself keeps the server busy. */
+  E2e__Echo__Bidi_Stream *stream;
+  ck_assert_int_eq(e2e__echo__bidi__start(channel, NULL, &stream), 0);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.wait_for_cancel = true;
+  ck_assert(e2e__echo__bidi__write(stream, &req));
+  for (int i = 0; i < 400 && atomic_load(&srv.handler_calls) < 1; i++)
+    sleep_ms(5);
+  signal_wait w = {srv.server, -1};
+  pthread_t thread;
+  void (*before)(int) = sigterm_handler();
+  ck_assert_int_eq(pthread_create(&thread, NULL, wait_for_signal, &w), 0);
+  for (int i = 0; i < 400 && sigterm_handler() == before; i++) sleep_ms(5);
+  ck_assert(sigterm_handler() != before); /* ours is installed */
+  double t0 = now_s();
+  ck_assert_int_eq(kill(getpid(), SIGTERM), 0);
+  pthread_join(thread, NULL);
+  double took = now_s() - t0;
+  ck_assert_int_eq(w.rc, 0);
+  ck_assert_msg(took >= 0.4 && took < 5.0, "shutdown took %.2f s", took);
+  ck_assert_int_eq(atomic_load(&srv.cancels_seen), 1);
+  ck_assert(sigterm_handler() == before); /* the previous one is back */
+  E2e__EchoReply *reply;
+  ck_assert(!e2e__echo__bidi__read(stream, &reply));
+  grpc_c_code code = e2e__echo__bidi__finish(stream, NULL);
+  ck_assert(code == GRPC_C_CANCELLED || code == GRPC_C_UNAVAILABLE);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("lifecycle");
   TCase *tc = tcase_create("lifecycle");
@@ -333,6 +382,7 @@ int main(void) {
   tcase_add_test(tc, server_listens_on_several_addresses);
   tcase_add_test(tc, stream_workers_are_bounded);
   tcase_add_test(tc, stream_response_metadata);
+  tcase_add_test(tc, sigterm_shuts_down_within_the_grace);
   suite_add_tcase(s, tc);
   SRunner *runner = srunner_create(s);
   srunner_run_all(runner, CK_NORMAL);
