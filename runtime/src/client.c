@@ -426,7 +426,14 @@ int grpc_c_client_stream_start(grpc_c_channel *channel,
 
 bool grpc_c_client_stream_write(grpc_c_client_stream *s,
                                 const ProtobufCMessage *msg) {
+  return grpc_c_client_stream_write_flags(s, msg, 0);
+}
+
+bool grpc_c_client_stream_write_flags(grpc_c_client_stream *s,
+                                      const ProtobufCMessage *msg,
+                                      unsigned flags) {
   if (!s || !msg || s->writes_done) return false;
+  if (flags & ~(unsigned)GRPC_C_WRITE_NO_COMPRESS) return false;
   if (s->method->kind != GRPC_C_METHOD_CLIENT_STREAMING &&
       s->method->kind != GRPC_C_METHOD_BIDI_STREAMING)
     return false;
@@ -434,6 +441,7 @@ bool grpc_c_client_stream_write(grpc_c_client_stream *s,
   grpc_op op;
   memset(&op, 0, sizeof op);
   op.op = GRPC_OP_SEND_MESSAGE;
+  if (flags & GRPC_C_WRITE_NO_COMPRESS) op.flags = GRPC_WRITE_NO_COMPRESS;
   op.data.send_message.send_message = gc_pack(msg);
   if (!op.data.send_message.send_message) return false;
   bool ok = run_batch(s, &op, 1, &s->writes_done);

@@ -425,7 +425,14 @@ bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg) {
 
 bool grpc_c_server_ctx_write(grpc_c_server_ctx *ctx,
                              const ProtobufCMessage *msg) {
+  return grpc_c_server_ctx_write_flags(ctx, msg, 0);
+}
+
+bool grpc_c_server_ctx_write_flags(grpc_c_server_ctx *ctx,
+                                   const ProtobufCMessage *msg,
+                                   unsigned flags) {
   if (!ctx || !msg || !ctx->method) return false;
+  if (flags & ~(unsigned)GRPC_C_WRITE_NO_COMPRESS) return false;
   const grpc_c_method *m = ctx->method->method;
   if (m->kind != GRPC_C_METHOD_SERVER_STREAMING &&
       m->kind != GRPC_C_METHOD_BIDI_STREAMING)
@@ -438,6 +445,7 @@ bool grpc_c_server_ctx_write(grpc_c_server_ctx *ctx,
   if (!buffer) return false;
   memset(&ops[n], 0, sizeof ops[n]);
   ops[n].op = GRPC_OP_SEND_MESSAGE;
+  if (flags & GRPC_C_WRITE_NO_COMPRESS) ops[n].flags = GRPC_WRITE_NO_COMPRESS;
   ops[n++].data.send_message.send_message = buffer;
   bool ok = grpc_call_start_batch(ctx->call, ops, n, &ctx->write_tag, NULL) ==
                 GRPC_CALL_OK &&

@@ -135,6 +135,42 @@ START_TEST(server_default_gzip) {
 }
 END_TEST
 
+START_TEST(per_message_compression_opt_out) {
+  grpc_c_channel_options *copts;
+  ck_assert_int_eq(grpc_c_channel_options_new(&copts), 0);
+  ck_assert_int_eq(
+      grpc_c_channel_options_set_compression(copts, GRPC_C_COMPRESS_GZIP), 0);
+  grpc_c_channel *ch = proxied_channel(copts);
+  grpc_c_channel_options_free(copts);
+  E2e__Echo__ClientStream_Stream *stream;
+  ck_assert_int_eq(e2e__echo__client_stream__start(ch, NULL, &stream), 0);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.payload.data = payload;
+  req.payload.len = PAYLOAD;
+  grpc_c_client_stream *raw = (grpc_c_client_stream *)stream;
+  /* Compressed as the channel says... */
+  uint64_t up0 = byte_proxy_upstream_bytes(proxy);
+  ck_assert(grpc_c_client_stream_write_flags(raw, &req.base, 0));
+  struct timespec flush = {0, 300 * 1000000L}; /* let it cross the proxy */
+  nanosleep(&flush, NULL);
+  uint64_t compressed = byte_proxy_upstream_bytes(proxy) - up0;
+  ck_assert_uint_gt(compressed, 0);
+  /* ...except the message that opts out. */
+  up0 = byte_proxy_upstream_bytes(proxy);
+  ck_assert(grpc_c_client_stream_write_flags(raw, &req.base,
+                                             GRPC_C_WRITE_NO_COMPRESS));
+  E2e__EchoReply *reply;
+  ck_assert_int_eq(e2e__echo__client_stream__finish(stream, &reply, NULL),
+                   GRPC_C_OK);
+  uint64_t plain = byte_proxy_upstream_bytes(proxy) - up0;
+  ck_assert_str_eq(reply->text, "2 messages, 2097152 bytes");
+  e2e__echo_reply__free_unpacked(reply, NULL);
+  ck_assert_uint_lt(compressed, SMALL);
+  ck_assert_uint_ge(plain, PAYLOAD);
+  grpc_c_channel_destroy(ch);
+}
+END_TEST
+
 START_TEST(keepalive_pings_an_idle_connection) {
   /* Let the server accept frequent pings, then idle with and without
    * keepalive and compare what the client sent meanwhile. */
@@ -190,6 +226,7 @@ int main(void) {
   tcase_add_test(tc, channel_default_deflate);
   tcase_add_test(tc, server_compresses_one_call_on_request);
   tcase_add_test(tc, server_default_gzip);
+  tcase_add_test(tc, per_message_compression_opt_out);
   tcase_add_test(tc, keepalive_pings_an_idle_connection);
   suite_add_tcase(s, tc);
   SRunner *runner = srunner_create(s);

@@ -270,6 +270,16 @@ bool grpc_c_client_stream_write(grpc_c_client_stream *stream,
                                 const ProtobufCMessage *msg);
 
 /**
+ * Like grpc_c_client_stream_write() with per-message `flags`, a bitwise OR
+ * of ::grpc_c_write_flag values. A typed stream handle
+ * (`Svc__M_Stream *`) is a `grpc_c_client_stream *`.
+ * @return as grpc_c_client_stream_write(); false for unknown flags.
+ */
+bool grpc_c_client_stream_write_flags(grpc_c_client_stream *stream,
+                                      const ProtobufCMessage *msg,
+                                      unsigned flags);
+
+/**
  * Receives one message (server-streaming and bidirectional calls). Blocks.
  * @param[out] msg receives a message lent to the caller until the next read on
  *                 this stream or finish; NULL when false is returned.

@@ -342,6 +342,15 @@ bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg);
 bool grpc_c_server_ctx_write(grpc_c_server_ctx *ctx,
                              const ProtobufCMessage *msg);
 
+/**
+ * Like grpc_c_server_ctx_write() with per-message `flags`, a bitwise OR of
+ * ::grpc_c_write_flag values. A typed server stream handle
+ * (`Svc__M_ServerStream *`) is the call's `grpc_c_server_ctx *`.
+ * @return as grpc_c_server_ctx_write(); false for unknown flags.
+ */
+bool grpc_c_server_ctx_write_flags(grpc_c_server_ctx *ctx,
+                                   const ProtobufCMessage *msg, unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif

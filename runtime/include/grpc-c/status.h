@@ -92,6 +92,15 @@ typedef enum grpc_c_compression {
   GRPC_C_COMPRESS_GZIP = 2     /**< gzip */
 } grpc_c_compression;
 
+/** Flags for one stream write: grpc_c_client_stream_write_flags() and
+ *  grpc_c_server_ctx_write_flags(). */
+enum grpc_c_write_flag {
+  /** Send this message uncompressed even when the call compresses (for
+   *  data that is already compressed or must not be, e.g. secrets next to
+   *  attacker-controlled data). */
+  GRPC_C_WRITE_NO_COMPRESS = 1u << 0
+};
+
 /** X-macro list of local error codes: X(NAME, value, message). */
 #define GRPC_C_ERRORS(X)                                               \
   X(EINVAL, -1, "invalid argument")                                    \
