@@ -498,6 +498,40 @@ END_TEST
 
 /* ---- client streaming ---- */
 
+START_TEST(client_stream_deadline_exceeded) {
+  grpc_c_call_options *opts = timeout_opts(200);
+  E2e__Echo__ClientStream_Stream *stream;
+  ck_assert_int_eq(e2e__echo__client_stream__start(channel, opts, &stream), 0);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  ck_assert(e2e__echo__client_stream__write(stream, &req));
+  sleep_ms(400); /* the deadline passes while the stream is open */
+  ck_assert(!e2e__echo__client_stream__write(stream, &req));
+  E2e__EchoReply *reply;
+  ck_assert_int_eq(e2e__echo__client_stream__finish(stream, &reply, NULL),
+                   GRPC_C_DEADLINE_EXCEEDED);
+  ck_assert_ptr_null(reply);
+  grpc_c_call_options_free(opts);
+}
+END_TEST
+
+START_TEST(bidi_deadline_exceeded) {
+  grpc_c_call_options *opts = timeout_opts(200);
+  E2e__Echo__Bidi_Stream *stream;
+  ck_assert_int_eq(e2e__echo__bidi__start(channel, opts, &stream), 0);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.wait_for_cancel = true;
+  ck_assert(e2e__echo__bidi__write(stream, &req));
+  E2e__EchoReply *reply;
+  ck_assert(!e2e__echo__bidi__read(stream, &reply));
+  ck_assert_int_eq(e2e__echo__bidi__finish(stream, NULL),
+                   GRPC_C_DEADLINE_EXCEEDED);
+  grpc_c_call_options_free(opts);
+  for (int i = 0; i < 400 && atomic_load(&srv.streams_done) < 1; i++)
+    sleep_ms(5);
+  ck_assert_int_eq(atomic_load(&srv.cancels_seen), 1);
+}
+END_TEST
+
 START_TEST(client_stream_counts_messages) {
   E2e__Echo__ClientStream_Stream *stream;
   ck_assert_int_eq(e2e__echo__client_stream__start(channel, NULL, &stream), 0);
@@ -736,6 +770,8 @@ static Suite *e2e_suite(void) {
   tcase_add_test(streams, server_stream_deadline_exceeded);
   tcase_add_test(streams, client_stream_counts_messages);
   tcase_add_test(streams, client_stream_empty);
+  tcase_add_test(streams, client_stream_deadline_exceeded);
+  tcase_add_test(streams, bidi_deadline_exceeded);
   tcase_add_test(streams, bidi_ping_pong);
   tcase_add_test(streams, bidi_concurrent_reader_and_writer);
   tcase_add_test(streams, bidi_cancel_from_another_thread);
