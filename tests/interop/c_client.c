@@ -4,10 +4,9 @@
  * "PASS name" or "FAIL name: why" per case. Exits 0 only when all pass.
  *
  * Usage: interop_c_client [--only NAME[,NAME...]] TARGET
- * The cases and their names are the same as in py_client.py. Response
- * metadata cannot be read through the grpc-c client API yet, so the metadata
- * case checks what the server saw (echoed in the response body); py_client.py
- * checks the initial and trailing metadata the server sends.
+ * The cases and their names are the same as in py_client.py. The metadata
+ * case checks both what the server saw (echoed in the response body) and the
+ * initial and trailing metadata the server sends back.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -464,8 +463,14 @@ static bool metadata_echo(grpc_c_channel *ch, why_buf *why) {
   Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
   Grpcc__Interop__EchoResponse *resp = NULL;
   grpc_c_status st = GRPC_C_STATUS_INIT;
+  grpc_c_metadata *initial = NULL, *trailing = NULL;
   grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
   CHECK(opts, "cannot create call options");
+  CHECK(grpc_c_metadata_new(&initial) == 0 &&
+            grpc_c_metadata_new(&trailing) == 0 &&
+            grpc_c_call_options_set_response_metadata(opts, initial,
+                                                      trailing) == 0,
+        "cannot ask for response metadata");
   CHECK(grpc_c_call_options_add_metadata(opts, "x-echo",
                                          "hello-metadata-123") == 0,
         "cannot add metadata x-echo");
@@ -483,11 +488,20 @@ static bool metadata_echo(grpc_c_channel *ch, why_buf *why) {
             memcmp(resp->echo_metadata_bin.data, binary, sizeof binary) == 0,
         "server saw x-echo-bin of %zu bytes, not 00 01 fe ff",
         resp->echo_metadata_bin.len);
+  const char *echoed = grpc_c_metadata_get(initial, "x-echo", 0, NULL);
+  CHECK(echoed && strcmp(echoed, "hello-metadata-123") == 0,
+        "initial metadata x-echo was \"%s\"", echoed ? echoed : "(none)");
+  echoed = grpc_c_metadata_get(trailing, "x-echo-trailer", 0, NULL);
+  CHECK(echoed && strcmp(echoed, "hello-metadata-123") == 0,
+        "trailing metadata x-echo-trailer was \"%s\"",
+        echoed ? echoed : "(none)");
   ok = true;
 done:
   if (resp) grpcc__interop__echo_response__free_unpacked(resp, NULL);
   grpc_c_status_clear(&st);
   grpc_c_call_options_free(opts);
+  grpc_c_metadata_free(initial);
+  grpc_c_metadata_free(trailing);
   return ok;
 }
 

@@ -105,7 +105,8 @@ int grpc_c_channel_options_set_user_agent_prefix(grpc_c_channel_options *opts,
  * Sets the service config as JSON: load balancing policy (for example
  * `{"loadBalancingConfig":[{"round_robin":{}}]}` with a target such as
  * "ipv4:127.0.0.1:5000,127.0.0.1:5001"), retry policy and per-method
- * timeouts. Copied; the core validates it when the channel is created.
+ * timeouts. Copied. Invalid JSON does not make grpc_c_channel_create()
+ * fail: every call on such a channel ends with ::GRPC_C_INVALID_ARGUMENT.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_service_config(grpc_c_channel_options *opts,

@@ -106,8 +106,11 @@ int grpc_c_call_options_set_response_metadata(grpc_c_call_options *opts,
 /**
  * Makes calls with these options children of the server call `parent`
  * (propagation): they inherit its deadline (the earlier of the two when a
- * timeout is also set) and are cancelled when it is cancelled. Use it in a
- * handler that calls another service. `parent` is borrowed: calls must start
+ * timeout is also set) and are cancelled when it is cancelled, as far as
+ * the server sees that cancellation: streaming parents and deferred unary
+ * parents (see grpc_c_server_ctx_on_cancel()); a unary handler that runs to
+ * completion learns only of its deadline. Use it in a handler that calls
+ * another service. `parent` is borrowed: calls must start
  * while its handler runs; NULL removes the parent.
  * @return 0 or ::GRPC_C_EINVAL.
  */
