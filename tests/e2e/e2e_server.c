@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "e2e_server.h"
 
+#include <check.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,16 +11,35 @@
 
 #include "e2e.grpc-c.h"
 
-static void sleep_ms(int ms) {
+void e2e_sleep_ms(int ms) {
   struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
+}
+
+double e2e_now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int e2e_wait_for(atomic_int *counter, int value) {
+  for (int i = 0; i < 400 && atomic_load(counter) < value; i++) e2e_sleep_ms(5);
+  return atomic_load(counter);
+}
+
+int e2e_run_suite(Suite *suite) {
+  SRunner *runner = srunner_create(suite);
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 /* Waits (bounded: 10 s) until the call is cancelled. */
 static bool wait_cancelled(grpc_c_server_ctx *ctx) {
   for (int i = 0; i < 2000; i++) {
     if (grpc_c_server_ctx_is_cancelled(ctx)) return true;
-    sleep_ms(5);
+    e2e_sleep_ms(5);
   }
   return false;
 }
@@ -48,7 +68,7 @@ typedef struct deferred_reply {
 
 static void *finish_later(void *arg) {
   deferred_reply *d = arg;
-  sleep_ms(20);
+  e2e_sleep_ms(20);
   d->reply->text = grpc_c_server_ctx_strdup(d->ctx, "deferred");
   grpc_c_server_ctx_finish(d->ctx, GRPC_C_OK);
   free(d);
@@ -70,7 +90,7 @@ static grpc_c_code on_unary(void *self, grpc_c_server_ctx *ctx,
   int call_number = atomic_fetch_add(&s->handler_calls, 1) + 1;
   if (call_number <= req->fail_until_call)
     return grpc_c_server_ctx_fail(ctx, GRPC_C_UNAVAILABLE, "try again");
-  if (req->sleep_ms > 0 && !req->call_downstream) sleep_ms(req->sleep_ms);
+  if (req->sleep_ms > 0 && !req->call_downstream) e2e_sleep_ms(req->sleep_ms);
   describe_call(ctx, req, reply);
   if (req->fail_code) {
     if (req->fail_details.len)

@@ -24,4 +24,16 @@ int e2e_server_start_at(e2e_server *s, const grpc_c_server_options *opts,
 /* Shuts down with `grace_ms` and destroys. */
 void e2e_server_stop(e2e_server *s, int64_t grace_ms);
 
+/* ---- helpers shared by the test programs ---- */
+
+/* Sleeps `ms` milliseconds. */
+void e2e_sleep_ms(int ms);
+/* Seconds on the monotonic clock. */
+double e2e_now_s(void);
+/* Waits (at most 2 s) until *counter >= value; returns the last value. */
+int e2e_wait_for(atomic_int *counter, int value);
+/* Runs a Check suite in-process; returns the process exit status. */
+struct Suite;
+int e2e_run_suite(struct Suite *suite);
+
 #endif

@@ -33,11 +33,6 @@ static grpc_c_call_options *timeout_opts(int64_t ms) {
   return opts;
 }
 
-static void sleep_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
 /* ---- unary ---- */
 
 START_TEST(unary_round_trip) {
@@ -490,8 +485,7 @@ START_TEST(server_stream_deadline_exceeded) {
                    GRPC_C_DEADLINE_EXCEEDED);
   grpc_c_call_options_free(opts);
   /* The handler saw the cancellation and returned. */
-  for (int i = 0; i < 400 && atomic_load(&srv.streams_done) < 1; i++)
-    sleep_ms(5);
+  e2e_wait_for(&srv.streams_done, 1);
   ck_assert_int_eq(atomic_load(&srv.cancels_seen), 1);
 }
 END_TEST
@@ -504,7 +498,7 @@ START_TEST(client_stream_deadline_exceeded) {
   ck_assert_int_eq(e2e__echo__client_stream__start(channel, opts, &stream), 0);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   ck_assert(e2e__echo__client_stream__write(stream, &req));
-  sleep_ms(400); /* the deadline passes while the stream is open */
+  e2e_sleep_ms(400); /* the deadline passes while the stream is open */
   ck_assert(!e2e__echo__client_stream__write(stream, &req));
   E2e__EchoReply *reply;
   ck_assert_int_eq(e2e__echo__client_stream__finish(stream, &reply, NULL),
@@ -526,8 +520,7 @@ START_TEST(bidi_deadline_exceeded) {
   ck_assert_int_eq(e2e__echo__bidi__finish(stream, NULL),
                    GRPC_C_DEADLINE_EXCEEDED);
   grpc_c_call_options_free(opts);
-  for (int i = 0; i < 400 && atomic_load(&srv.streams_done) < 1; i++)
-    sleep_ms(5);
+  e2e_wait_for(&srv.streams_done, 1);
   ck_assert_int_eq(atomic_load(&srv.cancels_seen), 1);
 }
 END_TEST
@@ -625,7 +618,7 @@ typedef struct canceller_args {
 
 static void *cancel_later(void *arg) {
   canceller_args *c = arg;
-  sleep_ms(c->delay_ms);
+  e2e_sleep_ms(c->delay_ms);
   e2e__echo__bidi__cancel(c->stream);
   return NULL;
 }
@@ -644,8 +637,7 @@ START_TEST(bidi_cancel_from_another_thread) {
   pthread_join(canceller, NULL);
   ck_assert(!e2e__echo__bidi__write(stream, &req));
   ck_assert_int_eq(e2e__echo__bidi__finish(stream, NULL), GRPC_C_CANCELLED);
-  for (int i = 0; i < 400 && atomic_load(&srv.streams_done) < 1; i++)
-    sleep_ms(5);
+  e2e_wait_for(&srv.streams_done, 1);
   ck_assert_int_eq(atomic_load(&srv.cancels_seen), 1);
 }
 END_TEST
@@ -687,8 +679,7 @@ START_TEST(shutdown_cancels_streams_after_grace) {
   req.wait_for_cancel = true;
   ck_assert(e2e__echo__bidi__write(stream, &req));
   /* Wait until the handler runs, then shut down with a short grace. */
-  for (int i = 0; i < 400 && atomic_load(&srv.handler_calls) < 1; i++)
-    sleep_ms(5);
+  e2e_wait_for(&srv.handler_calls, 1);
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   ck_assert_int_eq(grpc_c_server_shutdown(srv.server, 200), 0);
@@ -722,8 +713,7 @@ START_TEST(shutdown_lets_in_flight_unary_finish) {
   ck_assert_int_eq(
       e2e__echo__unary__call_async(channel, &req, NULL, on_async_reply, &st),
       0);
-  for (int i = 0; i < 400 && atomic_load(&srv.handler_calls) < 1; i++)
-    sleep_ms(5);
+  e2e_wait_for(&srv.handler_calls, 1);
   ck_assert_int_eq(grpc_c_server_shutdown(srv.server, 5000), 0);
   struct timespec until;
   clock_gettime(CLOCK_REALTIME, &until);
@@ -787,10 +777,4 @@ static Suite *e2e_suite(void) {
   return s;
 }
 
-int main(void) {
-  SRunner *runner = srunner_create(e2e_suite());
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return e2e_run_suite(e2e_suite()); }

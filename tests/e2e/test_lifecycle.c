@@ -28,17 +28,6 @@ static void teardown(void) {
   if (srv.server) e2e_server_stop(&srv, 1000);
 }
 
-static void sleep_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 typedef struct delayed_cancel {
   grpc_c_cancel_source *source;
   int delay_ms;
@@ -46,7 +35,7 @@ typedef struct delayed_cancel {
 
 static void *cancel_after(void *arg) {
   delayed_cancel *d = arg;
-  sleep_ms(d->delay_ms);
+  e2e_sleep_ms(d->delay_ms);
   grpc_c_cancel_source_cancel(d->source);
   return NULL;
 }
@@ -68,10 +57,10 @@ START_TEST(cancel_source_cancels_a_blocking_unary_call) {
   delayed_cancel d = {source, 100};
   pthread_t thread;
   ck_assert_int_eq(pthread_create(&thread, NULL, cancel_after, &d), 0);
-  double t0 = now_s();
+  double t0 = e2e_now_s();
   ck_assert_int_eq(e2e__echo__unary__call(channel, &req, &reply, opts, NULL),
                    GRPC_C_CANCELLED);
-  ck_assert(now_s() - t0 < 2.0);
+  ck_assert(e2e_now_s() - t0 < 2.0);
   pthread_join(thread, NULL);
   ck_assert(grpc_c_cancel_source_is_cancelled(source));
   /* Calls started afterwards end at once. */
@@ -102,8 +91,7 @@ START_TEST(deferred_unary_handler_hears_client_cancel) {
   ck_assert_int_eq(e2e__echo__unary__call(channel, &req, &reply, opts, NULL),
                    GRPC_C_CANCELLED);
   pthread_join(thread, NULL);
-  for (int i = 0; i < 400 && atomic_load(&srv.cancels_seen) < 1; i++)
-    sleep_ms(5);
+  e2e_wait_for(&srv.cancels_seen, 1);
   ck_assert_int_eq(atomic_load(&srv.cancels_seen), 1);
   /* The slot was released: the server keeps serving. */
   E2e__EchoRequest plain = E2E__ECHO_REQUEST__INIT;
@@ -150,7 +138,7 @@ typedef struct late_start {
 /* Starts the Echo server on a fixed address after a delay. */
 static void *start_late(void *arg) {
   late_start *l = arg;
-  sleep_ms(l->delay_ms);
+  e2e_sleep_ms(l->delay_ms);
   l->rc = e2e_server_start_at(l->server, NULL, l->address);
   return NULL;
 }
@@ -282,7 +270,7 @@ START_TEST(stream_workers_are_bounded) {
   ck_assert_int_eq(e2e__echo__bidi__start(channel, NULL, &b), 0);
   ck_assert(e2e__echo__bidi__write(b, &req));
   /* The only worker is busy with a: b's handler has not started. */
-  sleep_ms(200);
+  e2e_sleep_ms(200);
   ck_assert_int_eq(atomic_load(&srv.handler_calls), 1);
   ck_assert_int_eq(e2e__echo__bidi__finish(a, NULL), GRPC_C_OK);
   /* Now b is served. */
@@ -345,18 +333,17 @@ START_TEST(sigterm_shuts_down_within_the_grace) {
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   req.wait_for_cancel = true;
   ck_assert(e2e__echo__bidi__write(stream, &req));
-  for (int i = 0; i < 400 && atomic_load(&srv.handler_calls) < 1; i++)
-    sleep_ms(5);
+  e2e_wait_for(&srv.handler_calls, 1);
   signal_wait w = {srv.server, -1};
   pthread_t thread;
   void (*before)(int) = sigterm_handler();
   ck_assert_int_eq(pthread_create(&thread, NULL, wait_for_signal, &w), 0);
-  for (int i = 0; i < 400 && sigterm_handler() == before; i++) sleep_ms(5);
+  for (int i = 0; i < 400 && sigterm_handler() == before; i++) e2e_sleep_ms(5);
   ck_assert(sigterm_handler() != before); /* ours is installed */
-  double t0 = now_s();
+  double t0 = e2e_now_s();
   ck_assert_int_eq(kill(getpid(), SIGTERM), 0);
   pthread_join(thread, NULL);
-  double took = now_s() - t0;
+  double took = e2e_now_s() - t0;
   ck_assert_int_eq(w.rc, 0);
   ck_assert_msg(took >= 0.4 && took < 5.0, "shutdown took %.2f s", took);
   ck_assert_int_eq(atomic_load(&srv.cancels_seen), 1);
@@ -384,9 +371,5 @@ int main(void) {
   tcase_add_test(tc, stream_response_metadata);
   tcase_add_test(tc, sigterm_shuts_down_within_the_grace);
   suite_add_tcase(s, tc);
-  SRunner *runner = srunner_create(s);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return e2e_run_suite(s);
 }

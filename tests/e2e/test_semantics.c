@@ -361,9 +361,5 @@ int main(void) {
   tcase_add_test(tc, channel_message_limits);
   tcase_add_test(tc, server_send_limit);
   suite_add_tcase(s, tc);
-  SRunner *runner = srunner_create(s);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return e2e_run_suite(s);
 }

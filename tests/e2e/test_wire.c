@@ -229,9 +229,5 @@ int main(void) {
   tcase_add_test(tc, per_message_compression_opt_out);
   tcase_add_test(tc, keepalive_pings_an_idle_connection);
   suite_add_tcase(s, tc);
-  SRunner *runner = srunner_create(s);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return e2e_run_suite(s);
 }
