@@ -178,7 +178,6 @@ static grpc_call_error unary_start(gc_unary *u,
   if (opts) {
     u->response_initial = opts->response_initial;
     u->response_trailing = opts->response_trailing;
-    u->cancel_source = opts->cancel_source;
   }
   grpc_op *op = u->ops;
   init_send_metadata_op(op++, opts);
