@@ -1,7 +1,8 @@
 /* Benchmark server: helloworld.Greeter from bench/proto/helloworld.proto.
  *   SayHello        -> "Hello, " + name
  *   SayHelloStream  -> one "Hello, " + name reply per request
- * Listens on 0.0.0.0:$PORT (50151 when unset); SIGTERM/SIGINT stop it.
+ * Listens on 127.0.0.1:$PORT (50151 when unset; BIND_HOST overrides the
+ * host); SIGTERM/SIGINT stop it.
  * POLLERS=N sets the number of poller threads (default: CPUs available). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +49,9 @@ int main(void) {
   static const Helloworld__Greeter_Servicer greeter = {
       .say_hello = say_hello, .say_hello_stream = say_hello_stream};
   int port = grpc_c_port_from_env(50151);
-  char address[32];
-  snprintf(address, sizeof address, "0.0.0.0:%d", port);
+  char address[128];
+  const char *host = getenv("BIND_HOST");
+  snprintf(address, sizeof address, "%s:%d", host ? host : "127.0.0.1", port);
 
   grpc_c_server_options *opts;
   grpc_c_server *server;
