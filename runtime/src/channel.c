@@ -153,6 +153,11 @@ int grpc_c_channel_create(grpc_c_channel **out, const char *target,
   return 0;
 }
 
+/* Pops an idle pluck queue (lock held); NULL when there is none. */
+static grpc_completion_queue *pop_idle_cq(grpc_c_channel *channel) {
+  return channel->idle_count ? channel->idle_cqs[--channel->idle_count] : NULL;
+}
+
 static void *async_loop(void *arg) {
   grpc_completion_queue *cq = arg;
   for (;;) {
@@ -235,7 +240,7 @@ bool grpc_c_channel_wait_for_state_change(
   if (!channel) return false;
   grpc_completion_queue *cq;
   pthread_mutex_lock(&channel->mu);
-  cq = channel->idle_count ? channel->idle_cqs[--channel->idle_count] : NULL;
+  cq = pop_idle_cq(channel);
   pthread_mutex_unlock(&channel->mu);
   if (!cq && !(cq = grpc_completion_queue_create_for_pluck(NULL))) return false;
   int tag;
@@ -306,7 +311,7 @@ bool gc_channel_acquire(grpc_c_channel *channel, const grpc_c_method *method,
     pthread_mutex_unlock(&channel->mu);
     return *handle != NULL;
   }
-  *cq = channel->idle_count ? channel->idle_cqs[--channel->idle_count] : NULL;
+  *cq = pop_idle_cq(channel);
   pthread_mutex_unlock(&channel->mu);
   if (!*cq) *cq = grpc_completion_queue_create_for_pluck(NULL);
   if (!*handle && *cq) {

@@ -68,7 +68,6 @@ typedef struct gc_md_list {
 int gc_md_add(gc_md_list *list, const char *key, const void *value, size_t len);
 void gc_md_clear(gc_md_list *list); /* keeps the capacity */
 void gc_md_free(gc_md_list *list);
-int gc_md_copy(gc_md_list *dst, const gc_md_list *src);
 /* Finds the index-th value of `key` in a received metadata array. */
 const grpc_slice *gc_md_find(const grpc_metadata_array *array, const char *key,
                              size_t index);

@@ -71,20 +71,6 @@ void gc_md_free(gc_md_list *list) {
   list->capacity = 0;
 }
 
-int gc_md_copy(gc_md_list *dst, const gc_md_list *src) {
-  if (src->count == 0) return 0;
-  grpc_metadata *items = malloc(src->count * sizeof *items);
-  if (!items) return GRPC_C_ENOMEM;
-  for (size_t i = 0; i < src->count; i++) {
-    items[i] = src->items[i];
-    items[i].key = grpc_slice_ref(src->items[i].key);
-    items[i].value = grpc_slice_ref(src->items[i].value);
-  }
-  dst->items = items;
-  dst->count = dst->capacity = src->count;
-  return 0;
-}
-
 const grpc_slice *gc_md_find(const grpc_metadata_array *array, const char *key,
                              size_t index) {
   size_t key_len = strlen(key);
