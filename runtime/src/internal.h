@@ -179,6 +179,7 @@ typedef struct gc_server_method {
   const void *servicer;
   void *self;
   void *core_handle;
+  bool nonblocking; /* handler runs on a poller; see server_stream.c */
   grpc_c_server_ctx *free_slots; /* guarded by server->slot_mu */
 } gc_server_method;
 
@@ -233,6 +234,8 @@ struct grpc_c_server_ctx {
   grpc_c_cancel_fn on_cancel;
   void *on_cancel_data;
   bool *defer_flag; /* while a handler runs: its caller's flag */
+  /* Non-blocking streaming methods: events, write queue, reactor. */
+  struct gc_stream *stream;
 
   grpc_c_server_ctx *next; /* free list or worker queue */
 };
@@ -250,5 +253,47 @@ void gc_ctx_release(grpc_c_server_ctx *ctx);
 void gc_ctx_reset(grpc_c_server_ctx *ctx);
 /* True once the server is past its shutdown grace. */
 bool gc_server_cancelling(const grpc_c_server *server);
+/* The server's completion queue (non-blocking streams are bound to it). */
+grpc_completion_queue *gc_server_cq(const grpc_c_server *server);
+/* Handles one event of the server's queue (poller thread, or a thread that
+ * found the event in its completion-queue cache). */
+void gc_server_dispatch(grpc_c_server *server, void *tag, bool ok);
+/* Fills `op` with the status of `code`: trailing metadata, and the message
+ * set with grpc_c_server_ctx_fail(), which `ctx` keeps alive. */
+void gc_ctx_status_op(grpc_c_server_ctx *ctx, grpc_c_code code, grpc_op *op);
+/* Fills `op` with the initial metadata to send and marks it sent. */
+void gc_ctx_initial_metadata_op(grpc_c_server_ctx *ctx, grpc_op *op);
+
+/* ---- non-blocking streams (server_stream.c) ---- */
+/* Tags on the server queue are slot addresses plus a small event number
+ * (slots are allocated, so their low bits are free). */
+enum {
+  GC_TAG_CALL = 0,         /* the slot's call arrived or its batch ended */
+  GC_TAG_UNARY_CLOSE = 1,  /* close event of a deferred unary call */
+  GC_TAG_STREAM_READ = 2,  /* non-blocking stream: a read completed */
+  GC_TAG_STREAM_WRITE = 3, /* ... a write (maybe with the status) */
+  GC_TAG_STREAM_CLOSE = 4, /* ... the close event */
+  GC_TAG_MASK = 7
+};
+struct gc_stream *gc_stream_new(void);
+void gc_stream_destroy(struct gc_stream *stream);
+/* Drops per-call state (queued messages); keeps buffers. */
+void gc_stream_reset(struct gc_stream *stream);
+/* Around the handler of a non-blocking streaming call (poller thread):
+ * begin asks for the close event; handler_returned starts reading when the
+ * handler installed a reactor, and ends the call if it is over. */
+void gc_stream_begin(grpc_c_server_ctx *ctx);
+void gc_stream_handler_returned(grpc_c_server_ctx *ctx);
+/* An event of a non-blocking stream (GC_TAG_STREAM_*). */
+void gc_stream_event(grpc_c_server_ctx *ctx, int kind, bool ok);
+bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
+                     unsigned flags);
+/* Ends the call with `code` (already adjusted by gc_ctx_finish). */
+void gc_stream_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
+/* Marks the calling thread as inside the runtime / leaving it; events found
+ * in the completion-queue cache are handled when the outermost level
+ * leaves. */
+void gc_events_enter(void);
+void gc_events_leave(void);
 
 #endif /* GRPC_C_INTERNAL_H */

@@ -1,6 +1,6 @@
 /* Servers: registered methods, call slots, poller threads that run unary
- * handlers inline, a bounded worker pool for streaming handlers, and
- * graceful shutdown. */
+ * and non-blocking streaming handlers inline, a bounded worker pool for
+ * blocking streaming handlers, and graceful shutdown. */
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
@@ -231,6 +231,21 @@ int grpc_c_server_register(grpc_c_server *server, const grpc_c_service *service,
   return 0;
 }
 
+int grpc_c_server_set_nonblocking(grpc_c_server *server,
+                                  const grpc_c_method *method) {
+  if (!server || !method) return GRPC_C_EINVAL;
+  if (server->state != SERVER_CREATED) return GRPC_C_ESTATE;
+  if (method->kind == GRPC_C_METHOD_UNARY) return GRPC_C_EINVAL;
+  for (size_t i = 0; i < server->method_count; i++) {
+    if (server->methods[i].method == method ||
+        strcmp(server->methods[i].method->path, method->path) == 0) {
+      server->methods[i].nonblocking = true;
+      return 0;
+    }
+  }
+  return GRPC_C_EINVAL;
+}
+
 /* ---- slots ---- */
 
 static bool is_streaming(const gc_server_method *sm) {
@@ -257,12 +272,16 @@ static grpc_c_server_ctx *slot_new(gc_server_method *sm) {
         calloc(1, sm->method->response_descriptor->sizeof_message);
     if (!ctx->response_storage) goto fail;
   }
-  if (is_streaming(sm)) {
+  if (is_streaming(sm) && sm->nonblocking) {
+    ctx->stream = gc_stream_new();
+    if (!ctx->stream) goto fail;
+  } else if (is_streaming(sm)) {
     ctx->stream_cq = grpc_completion_queue_create_for_pluck(NULL);
     if (!ctx->stream_cq) goto fail;
   }
   return ctx;
 fail:
+  gc_stream_destroy(ctx->stream);
   free(ctx->response_storage);
   gc_arena_free(&ctx->arena);
   free(ctx);
@@ -277,6 +296,7 @@ static void slot_destroy(grpc_c_server_ctx *ctx) {
     grpc_completion_queue_shutdown(ctx->stream_cq);
     grpc_completion_queue_destroy(ctx->stream_cq);
   }
+  gc_stream_destroy(ctx->stream);
   gc_md_free(&ctx->initial_metadata);
   gc_md_free(&ctx->trailing_metadata);
   gc_arena_free(&ctx->arena);
@@ -333,7 +353,7 @@ static void request_slot(gc_server_method *sm) {
         server->core, sm->core_handle, &ctx->call, &ctx->deadline,
         &ctx->request_metadata,
         reads_payload_with_call(sm) ? &ctx->payload : NULL,
-        is_streaming(sm) ? ctx->stream_cq : server->cq, server->cq, ctx);
+        ctx->stream_cq ? ctx->stream_cq : server->cq, server->cq, ctx);
   }
   if (err != GRPC_CALL_OK) {
     gc_log(GRPC_C_LOG_ERROR, "the core refused a call request (%d)", (int)err);
@@ -375,9 +395,17 @@ static void run_unary(grpc_c_server_ctx *ctx) {
   gc_ctx_finish(ctx, code);
 }
 
-/* Runs a streaming handler on a worker thread, then ends the call. */
+static void invoke_stream(grpc_c_server_ctx *ctx);
+
+/* Runs a streaming handler (on a worker thread, or on the poller for
+ * non-blocking methods), then ends the call unless the handler keeps it. */
 static void run_stream(grpc_c_server_ctx *ctx) {
-  const grpc_c_method *m = ctx->method->method;
+  if (ctx->stream) {
+    gc_stream_begin(ctx);
+    invoke_stream(ctx);
+    gc_stream_handler_returned(ctx);
+    return;
+  }
   /* Ask for the close event now: it tells us about cancellation early. */
   grpc_op close_op;
   memset(&close_op, 0, sizeof close_op);
@@ -388,7 +416,11 @@ static void run_stream(grpc_c_server_ctx *ctx) {
     gc_log(GRPC_C_LOG_ERROR, "cannot start a server stream");
     atomic_store(&ctx->close_received, true);
   }
+  invoke_stream(ctx);
+}
 
+static void invoke_stream(grpc_c_server_ctx *ctx) {
+  const grpc_c_method *m = ctx->method->method;
   ProtobufCMessage *request = NULL;
   ProtobufCMessage *response = NULL;
   grpc_c_code code;
@@ -413,7 +445,12 @@ static void run_stream(grpc_c_server_ctx *ctx) {
   ctx->defer_flag = &deferred;
   code = m->invoke(ctx->method->servicer, ctx->method->self, ctx, request,
                    response);
-  if (deferred) return; /* another thread owns the call now */
+  if (deferred) {
+    /* Another thread owns a blocking call now; a non-blocking one stays
+     * alive until gc_stream_handler_returned(). */
+    if (ctx->stream) ctx->defer_flag = NULL;
+    return;
+  }
   ctx->defer_flag = NULL;
   gc_ctx_finish(ctx, code);
 }
@@ -503,6 +540,8 @@ static void on_event(grpc_c_server *server, grpc_c_server_ctx *ctx, bool ok) {
       request_slot(sm);
       if (ctx->state == GC_CTX_UNARY_NEW)
         run_unary(ctx);
+      else if (ctx->state == GC_CTX_STREAM_NEW && ctx->stream)
+        run_stream(ctx); /* non-blocking: right here */
       else if (ctx->state == GC_CTX_STREAM_NEW)
         enqueue_stream(ctx);
       else
@@ -521,6 +560,24 @@ static void on_event(grpc_c_server *server, grpc_c_server_ctx *ctx, bool ok) {
   gc_log(GRPC_C_LOG_ERROR, "event for an idle call slot");
 }
 
+void gc_server_dispatch(grpc_c_server *server, void *tag, bool ok) {
+  if (tag == &server->shutdown_tag) {
+    pthread_mutex_lock(&server->slot_mu);
+    server->shutdown_notified = true;
+    pthread_cond_broadcast(&server->drained_cv);
+    pthread_mutex_unlock(&server->slot_mu);
+    return;
+  }
+  int kind = (int)((uintptr_t)tag & GC_TAG_MASK);
+  grpc_c_server_ctx *ctx = (grpc_c_server_ctx *)((char *)tag - kind);
+  if (kind == GC_TAG_CALL)
+    on_event(server, ctx, ok);
+  else if (kind == GC_TAG_UNARY_CLOSE)
+    gc_ctx_unary_closed(ctx);
+  else
+    gc_stream_event(ctx, kind, ok);
+}
+
 static void *poller_loop(void *arg) {
   grpc_c_server *server = arg;
   for (;;) {
@@ -528,18 +585,9 @@ static void *poller_loop(void *arg) {
         server->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
     if (ev.type == GRPC_QUEUE_SHUTDOWN) return NULL;
     if (ev.type != GRPC_OP_COMPLETE) continue;
-    if (ev.tag == &server->shutdown_tag) {
-      pthread_mutex_lock(&server->slot_mu);
-      server->shutdown_notified = true;
-      pthread_cond_broadcast(&server->drained_cv);
-      pthread_mutex_unlock(&server->slot_mu);
-      continue;
-    }
-    uintptr_t tag = (uintptr_t)ev.tag;
-    if (tag & 1) /* ctx + 1: the close event of a deferred unary call */
-      gc_ctx_unary_closed((grpc_c_server_ctx *)(tag - 1));
-    else
-      on_event(server, ev.tag, ev.success != 0);
+    gc_events_enter();
+    gc_server_dispatch(server, ev.tag, ev.success != 0);
+    gc_events_leave();
   }
 }
 
@@ -590,6 +638,10 @@ int grpc_c_server_start(grpc_c_server *server) {
   }
   for (int k = 0; k < GENERIC_SLOTS; k++) request_slot(&server->generic);
   return 0;
+}
+
+grpc_completion_queue *gc_server_cq(const grpc_c_server *server) {
+  return server->cq;
 }
 
 bool gc_server_cancelling(const grpc_c_server *server) {

@@ -113,6 +113,7 @@ void gc_ctx_reset(grpc_c_server_ctx *ctx) {
   atomic_store(&ctx->unary_events, 0);
   ctx->on_cancel = NULL;
   ctx->on_cancel_data = NULL;
+  if (ctx->stream) gc_stream_reset(ctx->stream);
   ctx->state = GC_CTX_IDLE;
 }
 
@@ -297,17 +298,32 @@ void gc_ctx_unary_done(grpc_c_server_ctx *ctx) {
 int grpc_c_server_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
   if (!ctx) return GRPC_C_EINVAL;
   if (!atomic_exchange(&ctx->deferred, false)) return GRPC_C_ESTATE;
-  ctx->defer_flag = NULL;
+  if (!ctx->stream) ctx->defer_flag = NULL; /* else the handler's thread */
   gc_ctx_finish(ctx, code);
   return 0;
 }
 
-static void send_initial_metadata_op(grpc_c_server_ctx *ctx, grpc_op *op) {
+void gc_ctx_initial_metadata_op(grpc_c_server_ctx *ctx, grpc_op *op) {
   memset(op, 0, sizeof *op);
   op->op = GRPC_OP_SEND_INITIAL_METADATA;
   op->data.send_initial_metadata.count = ctx->initial_metadata.count;
   op->data.send_initial_metadata.metadata = ctx->initial_metadata.items;
   ctx->initial_metadata_sent = true;
+}
+
+void gc_ctx_status_op(grpc_c_server_ctx *ctx, grpc_c_code code, grpc_op *op) {
+  memset(op, 0, sizeof *op);
+  op->op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+  op->data.send_status_from_server.status = (grpc_status_code)code;
+  op->data.send_status_from_server.trailing_metadata_count =
+      ctx->trailing_metadata.count;
+  op->data.send_status_from_server.trailing_metadata =
+      ctx->trailing_metadata.items;
+  if (ctx->status_message) {
+    grpc_slice_unref(ctx->status_slice);
+    ctx->status_slice = grpc_slice_from_copied_string(ctx->status_message);
+    op->data.send_status_from_server.status_details = &ctx->status_slice;
+  }
 }
 
 /* Waits for `tag` on the call's own queue (streaming calls). */
@@ -330,9 +346,13 @@ void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
     code = GRPC_C_DEADLINE_EXCEEDED;
   if (code == GRPC_C_UNIMPLEMENTED && !ctx->status_message)
     grpc_c_server_ctx_fail(ctx, code, "Method not implemented: %s", m->path);
+  if (ctx->stream) {
+    gc_stream_finish(ctx, code);
+    return;
+  }
   grpc_op ops[4];
   size_t n = 0;
-  if (!ctx->initial_metadata_sent) send_initial_metadata_op(ctx, &ops[n++]);
+  if (!ctx->initial_metadata_sent) gc_ctx_initial_metadata_op(ctx, &ops[n++]);
   if (code == GRPC_C_OK && ctx->response_storage) {
     ctx->send_buffer = gc_pack(ctx->response_storage);
     if (ctx->send_buffer) {
@@ -344,18 +364,7 @@ void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
                                     "grpc-c: out of memory");
     }
   }
-  memset(&ops[n], 0, sizeof ops[n]);
-  ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
-  ops[n].data.send_status_from_server.status = (grpc_status_code)code;
-  ops[n].data.send_status_from_server.trailing_metadata_count =
-      ctx->trailing_metadata.count;
-  ops[n].data.send_status_from_server.trailing_metadata =
-      ctx->trailing_metadata.items;
-  if (ctx->status_message) {
-    ctx->status_slice = grpc_slice_from_copied_string(ctx->status_message);
-    ops[n].data.send_status_from_server.status_details = &ctx->status_slice;
-  }
-  n++;
+  gc_ctx_status_op(ctx, code, &ops[n++]);
 
   if (!streaming) {
     /* Unary: one batch with the close (unless a deferred call asked for it
@@ -390,7 +399,8 @@ void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
 
 bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg) {
   if (msg) *msg = NULL;
-  if (!ctx || !msg || !ctx->method || ctx->read_done) return false;
+  if (!ctx || !msg || !ctx->method || ctx->read_done || ctx->stream)
+    return false;
   const grpc_c_method *m = ctx->method->method;
   if (m->kind != GRPC_C_METHOD_CLIENT_STREAMING &&
       m->kind != GRPC_C_METHOD_BIDI_STREAMING)
@@ -438,9 +448,10 @@ bool grpc_c_server_ctx_write_flags(grpc_c_server_ctx *ctx,
       m->kind != GRPC_C_METHOD_BIDI_STREAMING)
     return false;
   if (msg->descriptor != m->response_descriptor) return false;
+  if (ctx->stream) return gc_stream_write(ctx, msg, flags);
   grpc_op ops[2];
   size_t n = 0;
-  if (!ctx->initial_metadata_sent) send_initial_metadata_op(ctx, &ops[n++]);
+  if (!ctx->initial_metadata_sent) gc_ctx_initial_metadata_op(ctx, &ops[n++]);
   grpc_byte_buffer *buffer = gc_pack(msg);
   if (!buffer) return false;
   memset(&ops[n], 0, sizeof ops[n]);

@@ -12,7 +12,11 @@
  * threads that poll the gRPC core (no hand-off), so a unary handler should
  * not block for long: it can grpc_c_server_ctx_defer() and finish the call
  * later from any thread. Streaming handlers run on a bounded pool of worker
- * threads and may block in reads and writes.
+ * threads and may block in reads and writes, unless their method is marked
+ * with grpc_c_server_set_nonblocking(): such handlers run on the pollers,
+ * never block, and receive messages through callbacks
+ * (grpc_c_server_ctx_react()), so one server holds any number of open
+ * streams without a thread each.
  */
 #ifndef GRPC_C_SERVER_H
 #define GRPC_C_SERVER_H
@@ -137,6 +141,26 @@ int grpc_c_server_add_listener(grpc_c_server *server, const char *address,
  */
 int grpc_c_server_register(grpc_c_server *server, const grpc_c_service *service,
                            const void *servicer, void *self);
+
+/**
+ * Marks a streaming method as non-blocking: its handler runs on a poller
+ * thread as soon as the call arrives, instead of on a stream worker. Such a
+ * handler must not block. It either returns a status at once (after queuing
+ * responses with grpc_c_server_ctx_write(), which never blocks for these
+ * methods), or installs callbacks with grpc_c_server_ctx_react() and
+ * returns, after which the call lives on without any thread until
+ * grpc_c_server_ctx_finish(). Blocking reads (grpc_c_server_ctx_read())
+ * return false for these methods. After grpc_c_server_register(), before
+ * start.
+ *
+ * @param method the registered method, such as
+ *               `&helloworld__greeter__say_hello_stream__method`; static
+ *               storage.
+ * @return 0, ::GRPC_C_EINVAL (NULL, a unary method, or not registered on this
+ *         server), ::GRPC_C_ESTATE (already started).
+ */
+int grpc_c_server_set_nonblocking(grpc_c_server *server,
+                                  const grpc_c_method *method);
 
 /**
  * Starts serving: starts the poller threads and begins accepting calls.
@@ -314,16 +338,80 @@ int grpc_c_server_ctx_on_cancel(grpc_c_server_ctx *ctx, grpc_c_cancel_fn fn,
                                 void *user_data);
 
 /**
+ * Callbacks of a non-blocking stream, installed with
+ * grpc_c_server_ctx_react(). Every member may be NULL. The callbacks run on
+ * the server's poller threads and must not block; they may write, finish
+ * and read the context. on_read and on_read_done of one call never run at
+ * the same time as each other; on_cancel may run on another poller
+ * meanwhile. Usually a static constant.
+ */
+typedef struct grpc_c_stream_reactor {
+  /**
+   * A request message arrived (client-streaming and bidirectional methods).
+   * `msg` is a message of the method's request type, lent until the
+   * callback returns.
+   */
+  void (*on_read)(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
+                  void *user_data);
+  /**
+   * No request will follow: the client half-closed, or the call ended early
+   * (grpc_c_server_ctx_is_cancelled() tells which), or a request could not
+   * be decoded (the call then ends with ::GRPC_C_INTERNAL whatever the
+   * handler finishes it with). The usual place to finish a bidirectional
+   * call. Runs at most once, not for server-streaming methods.
+   */
+  void (*on_read_done)(grpc_c_server_ctx *ctx, void *user_data);
+  /**
+   * The call was cancelled (by the client, its deadline or shutdown) before
+   * it finished. Writes fail from now on; the call must still be finished.
+   * Runs at most once.
+   */
+  void (*on_cancel)(grpc_c_server_ctx *ctx, void *user_data);
+  /**
+   * The call is over: it was finished, the status went out (or the call
+   * was cancelled) and no callback is pending. The last callback; `ctx` is
+   * invalid after it returns, so free `user_data` here.
+   */
+  void (*on_done)(grpc_c_server_ctx *ctx, void *user_data);
+} grpc_c_stream_reactor;
+
+/**
+ * From a handler of a method marked with grpc_c_server_set_nonblocking():
+ * keeps the call open after the handler returns (its return value is then
+ * ignored) and delivers its events to `reactor`. Reading starts when the
+ * handler returns; it pauses while many responses are waiting to be sent
+ * and resumes as they go out. Responses are queued with
+ * grpc_c_server_ctx_write() from any thread, and the call ends when
+ * grpc_c_server_ctx_finish() is called from any thread, exactly once,
+ * sending the queued responses first and then the status (the last
+ * response and the status travel together).
+ *
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (NULL argument, or not a non-blocking streaming
+ *         handler), ::GRPC_C_ESTATE (not inside the handler, or called
+ *         twice).
+ */
+int grpc_c_server_ctx_react(grpc_c_server_ctx *ctx,
+                            const grpc_c_stream_reactor *reactor,
+                            void *user_data);
+
+/**
  * Ends a deferred call with `code` (and the message set with
  * grpc_c_server_ctx_fail(), if any), sending the response when `code` is
- * ::GRPC_C_OK. Any thread. The context is invalid afterwards.
- * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (not deferred).
+ * ::GRPC_C_OK. Any thread. The context is invalid afterwards, except for a
+ * call with a reactor (grpc_c_server_ctx_react()), whose context stays
+ * valid until its on_done callback has returned.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (not deferred, or finished
+ *         already).
  */
 int grpc_c_server_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
 
 /**
  * Receives one request message in a client-streaming or bidirectional
- * handler. Blocks.
+ * handler. Blocks. Always false for methods marked with
+ * grpc_c_server_set_nonblocking(), whose messages arrive through
+ * grpc_c_stream_reactor::on_read.
  * @param[out] msg receives a message lent until the next read or the end of
  *                 the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, or the call
@@ -334,10 +422,13 @@ bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg);
 
 /**
  * Sends one response message in a server-streaming or bidirectional
- * handler. Blocks until the transport takes it (flow control).
+ * handler. Blocks until the transport takes it (flow control). For methods
+ * marked with grpc_c_server_set_nonblocking() it never blocks: the message
+ * is encoded and queued, from any thread, and goes out in order; several
+ * queued responses leave in one write.
  * @param msg borrowed for the duration of this function.
- * @return true when sent; false when the call is over (cancelled, deadline
- *         passed, client gone).
+ * @return true when sent (queued); false when the call is over (cancelled,
+ *         deadline passed, client gone, or finished) or out of memory.
  */
 bool grpc_c_server_ctx_write(grpc_c_server_ctx *ctx,
                              const ProtobufCMessage *msg);

@@ -1,0 +1,507 @@
+/* Non-blocking streaming calls (grpc_c_server_set_nonblocking()): the
+ * handler runs on a poller, the call's reads, writes and close event
+ * complete on the server queue, and a reactor receives them. No thread
+ * waits for an idle stream.
+ *
+ * Writes are queued and sent one batch at a time. The core sends one TCP
+ * write per message unless a message carries GRPC_WRITE_BUFFER_HINT, which
+ * buffers it (the batch then completes at once) until the next message
+ * without the hint or the status. So while more requests are already
+ * waiting, replies go out hinted and the newest one is held back; when no
+ * request is waiting, the held reply goes out without the hint and flushes
+ * everything in one write. Whether a request is waiting is learnt by posting
+ * the next read with the completion-queue cache on: a read that completes
+ * at once had its message ready. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Queued responses that pause reading, and the level that resumes it. */
+enum { QUEUE_PAUSE_READS = 256, QUEUE_RESUME_READS = 64 };
+
+typedef struct gc_queued {
+  grpc_byte_buffer *buffer;
+  uint32_t flags;
+} gc_queued;
+
+struct gc_stream {
+  pthread_mutex_t mu;
+  const grpc_c_stream_reactor *reactor; /* NULL until react() */
+  void *user_data;
+
+  grpc_byte_buffer *recv_buffer; /* target of the read under way */
+  gc_queued *queue;              /* ring of responses not sent yet */
+  size_t queue_cap, queue_head, queue_len;
+  grpc_byte_buffer *sending_buffer; /* in the write batch under way */
+  grpc_c_code finish_code;
+
+  int busy;            /* threads running the handler or a callback */
+  bool reading;        /* a read is under way */
+  bool sending;        /* a write batch is under way */
+  bool sending_status; /* ... and it carries the status */
+  bool read_done;      /* no more reads */
+  bool paused;         /* reading waits for the queue to drain */
+  bool hold_last;      /* keep the newest response back (more requests) */
+  bool broken;         /* a write failed: the call is over */
+  bool finish_requested;
+  bool status_started;
+  bool status_done;
+  bool closed; /* the close event arrived */
+  bool done;   /* on_done has been or is being called */
+};
+
+/* ---- events caught in the completion-queue cache ---- */
+
+/* Completions the core delivers into this thread's cache while a batch is
+ * started are handled here, when the thread leaves the runtime, never
+ * nested inside the stream code that started the batch. */
+typedef struct gc_stashed {
+  grpc_c_server *server;
+  void *tag;
+  bool ok;
+} gc_stashed;
+
+static _Thread_local struct {
+  gc_stashed *items;
+  size_t count, capacity;
+  int depth;
+} tls_events;
+
+void gc_events_enter(void) { tls_events.depth++; }
+
+void gc_events_leave(void) {
+  if (tls_events.depth > 1) {
+    tls_events.depth--;
+    return;
+  }
+  /* Still at depth 1 while handling, so nested leaves do not drain. */
+  for (size_t i = 0; i < tls_events.count; i++) {
+    gc_stashed e = tls_events.items[i];
+    gc_server_dispatch(e.server, e.tag, e.ok);
+  }
+  free(tls_events.items);
+  tls_events.items = NULL;
+  tls_events.count = tls_events.capacity = 0;
+  tls_events.depth = 0;
+}
+
+static void stash_event(grpc_c_server *server, void *tag, bool ok) {
+  if (tls_events.count == tls_events.capacity) {
+    size_t capacity = tls_events.capacity ? tls_events.capacity * 2 : 8;
+    gc_stashed *items =
+        realloc(tls_events.items, capacity * sizeof *tls_events.items);
+    if (!items) {
+      /* Cannot defer it: handle it now rather than lose it. */
+      gc_log(GRPC_C_LOG_ERROR, "out of memory deferring a stream event");
+      gc_server_dispatch(server, tag, ok);
+      return;
+    }
+    tls_events.items = items;
+    tls_events.capacity = capacity;
+  }
+  tls_events.items[tls_events.count++] = (gc_stashed){server, tag, ok};
+}
+
+static void *stream_tag(grpc_c_server_ctx *ctx, int kind) {
+  return (char *)ctx + kind;
+}
+
+/* Starts a batch with the completion-queue cache on. *completed tells
+ * whether the batch completed at once (with *ok); any other completion
+ * the cache caught is stashed. */
+static grpc_call_error start_cached(grpc_c_server_ctx *ctx, const grpc_op *ops,
+                                    size_t n, int kind, bool *completed,
+                                    bool *ok) {
+  grpc_completion_queue *cq = gc_server_cq(ctx->server);
+  void *tag = stream_tag(ctx, kind);
+  grpc_completion_queue_thread_local_cache_init(cq);
+  grpc_call_error err = grpc_call_start_batch(ctx->call, ops, n, tag, NULL);
+  void *got = NULL;
+  int got_ok = 0;
+  *completed = false;
+  if (grpc_completion_queue_thread_local_cache_flush(cq, &got, &got_ok)) {
+    if (got == tag) {
+      *completed = true;
+      *ok = got_ok != 0;
+    } else {
+      stash_event(ctx->server, got, got_ok != 0);
+    }
+  }
+  return err;
+}
+
+/* ---- life cycle of the per-slot state ---- */
+
+struct gc_stream *gc_stream_new(void) {
+  struct gc_stream *s = calloc(1, sizeof *s);
+  if (s) pthread_mutex_init(&s->mu, NULL);
+  return s;
+}
+
+static void queue_drop(struct gc_stream *s) {
+  for (size_t i = 0; i < s->queue_len; i++)
+    grpc_byte_buffer_destroy(
+        s->queue[(s->queue_head + i) % s->queue_cap].buffer);
+  s->queue_head = s->queue_len = 0;
+}
+
+void gc_stream_reset(struct gc_stream *s) {
+  queue_drop(s);
+  if (s->recv_buffer) grpc_byte_buffer_destroy(s->recv_buffer);
+  if (s->sending_buffer) grpc_byte_buffer_destroy(s->sending_buffer);
+  gc_queued *queue = s->queue;
+  size_t queue_cap = s->queue_cap;
+  pthread_mutex_t mu = s->mu;
+  memset(s, 0, sizeof *s);
+  s->mu = mu;
+  s->queue = queue;
+  s->queue_cap = queue_cap;
+}
+
+void gc_stream_destroy(struct gc_stream *s) {
+  if (!s) return;
+  gc_stream_reset(s);
+  free(s->queue);
+  pthread_mutex_destroy(&s->mu);
+  free(s);
+}
+
+static bool queue_push(struct gc_stream *s, grpc_byte_buffer *buffer,
+                       uint32_t flags) {
+  if (s->queue_len == s->queue_cap) {
+    size_t capacity = s->queue_cap ? s->queue_cap * 2 : 8;
+    gc_queued *queue = malloc(capacity * sizeof *queue);
+    if (!queue) return false;
+    for (size_t i = 0; i < s->queue_len; i++)
+      queue[i] = s->queue[(s->queue_head + i) % s->queue_cap];
+    free(s->queue);
+    s->queue = queue;
+    s->queue_cap = capacity;
+    s->queue_head = 0;
+  }
+  s->queue[(s->queue_head + s->queue_len) % s->queue_cap] =
+      (gc_queued){buffer, flags};
+  s->queue_len++;
+  return true;
+}
+
+static gc_queued queue_pop(struct gc_stream *s) {
+  gc_queued item = s->queue[s->queue_head];
+  s->queue_head = (s->queue_head + 1) % s->queue_cap;
+  s->queue_len--;
+  return item;
+}
+
+/* ---- the engine; functions ending in _locked run with s->mu held ---- */
+
+static bool reads_requests(const grpc_c_server_ctx *ctx) {
+  grpc_c_method_kind kind = ctx->method->method->kind;
+  return kind == GRPC_C_METHOD_CLIENT_STREAMING ||
+         kind == GRPC_C_METHOD_BIDI_STREAMING;
+}
+
+static bool can_read_locked(const grpc_c_server_ctx *ctx,
+                            const struct gc_stream *s) {
+  return s->reactor && reads_requests(ctx) && !s->reading && !s->read_done &&
+         !s->finish_requested && !s->broken && s->queue_len < QUEUE_PAUSE_READS;
+}
+
+static grpc_op recv_op(struct gc_stream *s) {
+  grpc_op op;
+  memset(&op, 0, sizeof op);
+  op.op = GRPC_OP_RECV_MESSAGE;
+  op.data.recv_message.recv_message = &s->recv_buffer;
+  return op;
+}
+
+static void start_read_locked(grpc_c_server_ctx *ctx, struct gc_stream *s) {
+  grpc_op op = recv_op(s);
+  s->reading = true;
+  s->paused = false;
+  if (grpc_call_start_batch(ctx->call, &op, 1,
+                            stream_tag(ctx, GC_TAG_STREAM_READ),
+                            NULL) != GRPC_CALL_OK) {
+    gc_log(GRPC_C_LOG_ERROR, "cannot read from a server stream");
+    s->reading = false;
+    s->read_done = true;
+  }
+}
+
+static void write_completed_locked(struct gc_stream *s, bool ok) {
+  s->sending = false;
+  if (s->sending_buffer) grpc_byte_buffer_destroy(s->sending_buffer);
+  s->sending_buffer = NULL;
+  if (s->sending_status) s->status_done = true;
+  s->sending_status = false;
+  if (!ok) {
+    s->broken = true;
+    queue_drop(s);
+  }
+}
+
+/* Sends what the queue holds, one batch at a time, as long as batches
+ * complete at once: all but the last response hinted, the last one held
+ * back while more requests wait, the status with the last response. */
+static void pump_locked(grpc_c_server_ctx *ctx, struct gc_stream *s) {
+  while (!s->sending && !s->status_started) {
+    size_t n = s->queue_len;
+    bool with_status = s->finish_requested && n <= 1;
+    if (n == 0 && !with_status) return;
+    if (n == 1 && s->hold_last && !with_status) return;
+    grpc_op ops[3];
+    size_t k = 0;
+    /* Initial metadata completes only once written: never hint its batch,
+     * or the batch would wait for a write that nothing starts. */
+    bool may_hint = ctx->initial_metadata_sent;
+    if (!ctx->initial_metadata_sent) gc_ctx_initial_metadata_op(ctx, &ops[k++]);
+    grpc_byte_buffer *buffer = NULL;
+    uint32_t flags = 0;
+    grpc_c_code code = s->finish_code;
+    if (n > 0) {
+      gc_queued item = queue_pop(s);
+      buffer = item.buffer;
+      flags = item.flags;
+      if (may_hint && (n > 1 || s->hold_last)) flags |= GRPC_WRITE_BUFFER_HINT;
+    } else if (with_status && code == GRPC_C_OK && ctx->response_storage) {
+      buffer = gc_pack(ctx->response_storage);
+      if (!buffer)
+        code = grpc_c_server_ctx_fail(ctx, GRPC_C_RESOURCE_EXHAUSTED,
+                                      "grpc-c: out of memory");
+    }
+    if (buffer) {
+      memset(&ops[k], 0, sizeof ops[k]);
+      ops[k].op = GRPC_OP_SEND_MESSAGE;
+      ops[k].flags = flags;
+      ops[k++].data.send_message.send_message = buffer;
+    }
+    if (with_status) {
+      gc_ctx_status_op(ctx, code, &ops[k++]);
+      s->status_started = true;
+    }
+    s->sending = true;
+    s->sending_status = with_status;
+    s->sending_buffer = buffer;
+    bool completed = false, ok = false;
+    if (start_cached(ctx, ops, k, GC_TAG_STREAM_WRITE, &completed, &ok) !=
+        GRPC_CALL_OK) {
+      gc_log(GRPC_C_LOG_ERROR, "cannot write to a server stream");
+      completed = true;
+      ok = false;
+    }
+    if (!completed) return;
+    write_completed_locked(s, ok);
+  }
+}
+
+/* True once, when the call is over and nothing refers to it any more. */
+static bool check_done_locked(struct gc_stream *s) {
+  if (s->done || s->busy || !s->closed || !s->status_done || s->reading ||
+      s->sending)
+    return false;
+  s->done = true;
+  return true;
+}
+
+static void complete(grpc_c_server_ctx *ctx) {
+  struct gc_stream *s = ctx->stream;
+  if (s->reactor && s->reactor->on_done) s->reactor->on_done(ctx, s->user_data);
+  gc_ctx_release(ctx);
+}
+
+static void unlock_and_maybe_complete(grpc_c_server_ctx *ctx,
+                                      struct gc_stream *s) {
+  bool done = check_done_locked(s);
+  pthread_mutex_unlock(&s->mu);
+  if (done) complete(ctx);
+}
+
+static grpc_byte_buffer *take_recv_locked(struct gc_stream *s, bool ok) {
+  grpc_byte_buffer *payload = s->recv_buffer;
+  s->recv_buffer = NULL;
+  if (!ok && payload) {
+    grpc_byte_buffer_destroy(payload);
+    payload = NULL;
+  }
+  return payload;
+}
+
+/* A read completed: hand the message to on_read, then look for the next
+ * one with the cache on, and keep going while messages are ready. */
+static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
+                          bool ok) {
+  const ProtobufCMessageDescriptor *descriptor =
+      ctx->method->method->request_descriptor;
+  pthread_mutex_lock(&s->mu);
+  s->reading = false;
+  s->busy++;
+  grpc_byte_buffer *payload = take_recv_locked(s, ok);
+  bool tell_read_done = false;
+  for (;;) {
+    ProtobufCMessage *msg = NULL;
+    if (payload) {
+      msg = gc_unpack(descriptor, payload, NULL);
+      grpc_byte_buffer_destroy(payload);
+      payload = NULL;
+      if (!msg) ctx->decode_failed = true;
+    }
+    if (!msg) {
+      s->read_done = true;
+      tell_read_done = true;
+      break;
+    }
+    s->hold_last = true;
+    pthread_mutex_unlock(&s->mu);
+    if (s->reactor->on_read) s->reactor->on_read(ctx, msg, s->user_data);
+    protobuf_c_message_free_unpacked(msg, NULL);
+    pthread_mutex_lock(&s->mu);
+    bool more = false;
+    if (can_read_locked(ctx, s)) {
+      grpc_op op = recv_op(s);
+      bool completed = false, read_ok = false;
+      s->reading = true;
+      if (start_cached(ctx, &op, 1, GC_TAG_STREAM_READ, &completed, &read_ok) !=
+          GRPC_CALL_OK) {
+        gc_log(GRPC_C_LOG_ERROR, "cannot read from a server stream");
+        s->reading = false;
+        completed = true;
+        read_ok = false;
+      }
+      if (completed) {
+        s->reading = false;
+        payload = take_recv_locked(s, read_ok);
+        more = true;
+      }
+    } else if (reads_requests(ctx) && !s->reading && !s->read_done &&
+               !s->finish_requested && !s->broken) {
+      s->paused = true; /* the queue is full; write completions resume */
+    }
+    if (!more) break;
+    pump_locked(ctx, s);
+  }
+  s->hold_last = false;
+  pump_locked(ctx, s);
+  if (tell_read_done && s->reactor->on_read_done) {
+    pthread_mutex_unlock(&s->mu);
+    s->reactor->on_read_done(ctx, s->user_data);
+    pthread_mutex_lock(&s->mu);
+  }
+  s->busy--;
+  unlock_and_maybe_complete(ctx, s);
+}
+
+static void on_write_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
+                           bool ok) {
+  pthread_mutex_lock(&s->mu);
+  write_completed_locked(s, ok);
+  pump_locked(ctx, s);
+  if (s->paused && s->queue_len <= QUEUE_RESUME_READS &&
+      can_read_locked(ctx, s))
+    start_read_locked(ctx, s);
+  unlock_and_maybe_complete(ctx, s);
+}
+
+static void on_close_event(grpc_c_server_ctx *ctx, struct gc_stream *s) {
+  pthread_mutex_lock(&s->mu);
+  s->closed = true;
+  atomic_store(&ctx->close_received, true);
+  bool tell = ctx->cancelled_flag && s->reactor && s->reactor->on_cancel &&
+              !s->status_done;
+  if (tell) {
+    s->busy++;
+    pthread_mutex_unlock(&s->mu);
+    s->reactor->on_cancel(ctx, s->user_data);
+    pthread_mutex_lock(&s->mu);
+    s->busy--;
+  }
+  unlock_and_maybe_complete(ctx, s);
+}
+
+void gc_stream_event(grpc_c_server_ctx *ctx, int kind, bool ok) {
+  struct gc_stream *s = ctx->stream;
+  if (kind == GC_TAG_STREAM_READ)
+    on_read_event(ctx, s, ok);
+  else if (kind == GC_TAG_STREAM_WRITE)
+    on_write_event(ctx, s, ok);
+  else if (kind == GC_TAG_STREAM_CLOSE)
+    on_close_event(ctx, s);
+  else
+    gc_log(GRPC_C_LOG_ERROR, "unknown stream event %d", kind);
+}
+
+/* ---- the handler, writes and finish ---- */
+
+void gc_stream_begin(grpc_c_server_ctx *ctx) {
+  struct gc_stream *s = ctx->stream;
+  s->busy = 1;
+  grpc_op op;
+  memset(&op, 0, sizeof op);
+  op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+  op.data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
+  if (grpc_call_start_batch(ctx->call, &op, 1,
+                            stream_tag(ctx, GC_TAG_STREAM_CLOSE),
+                            NULL) != GRPC_CALL_OK) {
+    gc_log(GRPC_C_LOG_ERROR, "cannot start a server stream");
+    s->closed = true;
+    atomic_store(&ctx->close_received, true);
+  }
+}
+
+void gc_stream_handler_returned(grpc_c_server_ctx *ctx) {
+  struct gc_stream *s = ctx->stream;
+  pthread_mutex_lock(&s->mu);
+  if (can_read_locked(ctx, s)) start_read_locked(ctx, s);
+  s->busy--;
+  unlock_and_maybe_complete(ctx, s);
+}
+
+int grpc_c_server_ctx_react(grpc_c_server_ctx *ctx,
+                            const grpc_c_stream_reactor *reactor,
+                            void *user_data) {
+  if (!ctx || !reactor || !ctx->stream) return GRPC_C_EINVAL;
+  if (!ctx->defer_flag || ctx->stream->reactor) return GRPC_C_ESTATE;
+  if (atomic_exchange(&ctx->deferred, true)) return GRPC_C_ESTATE;
+  pthread_mutex_lock(&ctx->stream->mu);
+  ctx->stream->reactor = reactor;
+  ctx->stream->user_data = user_data;
+  pthread_mutex_unlock(&ctx->stream->mu);
+  *ctx->defer_flag = true;
+  return 0;
+}
+
+bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
+                     unsigned flags) {
+  struct gc_stream *s = ctx->stream;
+  grpc_byte_buffer *buffer = gc_pack(msg);
+  if (!buffer) return false;
+  uint32_t core_flags =
+      (flags & GRPC_C_WRITE_NO_COMPRESS) ? GRPC_WRITE_NO_COMPRESS : 0;
+  gc_events_enter();
+  pthread_mutex_lock(&s->mu);
+  bool ok =
+      !s->finish_requested && !s->broken && queue_push(s, buffer, core_flags);
+  if (ok)
+    pump_locked(ctx, s);
+  else
+    grpc_byte_buffer_destroy(buffer);
+  pthread_mutex_unlock(&s->mu);
+  gc_events_leave();
+  return ok;
+}
+
+void gc_stream_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
+  struct gc_stream *s = ctx->stream;
+  gc_events_enter();
+  pthread_mutex_lock(&s->mu);
+  if (s->finish_requested) {
+    pthread_mutex_unlock(&s->mu);
+    gc_events_leave();
+    return;
+  }
+  s->finish_requested = true;
+  s->finish_code = code;
+  pump_locked(ctx, s);
+  unlock_and_maybe_complete(ctx, s);
+  gc_events_leave();
+}
