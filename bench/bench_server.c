@@ -1,9 +1,13 @@
 /* Benchmark server: helloworld.Greeter from bench/proto/helloworld.proto.
  *   SayHello        -> "Hello, " + name
- *   SayHelloStream  -> one "Hello, " + name reply per request
+ *   SayHelloStream  -> one "Hello, " + name reply per request; a
+ *                      non-blocking reactor on the pollers, or a blocking
+ *                      handler on a worker thread with STREAM_STYLE=blocking
+ * GRPC_C_LOG=1 logs the runtime's messages to stderr.
  * Listens on 127.0.0.1:$PORT (50151 when unset; BIND_HOST overrides the
  * host); SIGTERM/SIGINT stop it.
  * POLLERS=N sets the number of poller threads (default: CPUs available). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +32,41 @@ static grpc_c_code say_hello(void *self, grpc_c_server_ctx *ctx,
   return response->message ? GRPC_C_OK : GRPC_C_RESOURCE_EXHAUSTED;
 }
 
+/* SayHelloStream, non-blocking: the handler installs callbacks and returns;
+ * replies are queued from on_read, and the call ends at half-close. */
+static void stream_on_read(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
+                           void *user_data) {
+  (void)user_data;
+  const Helloworld__HelloRequest *request =
+      (const Helloworld__HelloRequest *)msg;
+  char buf[256];
+  Helloworld__HelloReply reply = HELLOWORLD__HELLO_REPLY__INIT;
+  snprintf(buf, sizeof buf, "Hello, %s", request->name);
+  reply.message = buf;
+  helloworld__greeter__say_hello_stream__server_write(
+      (Helloworld__Greeter__SayHelloStream_ServerStream *)ctx, &reply);
+}
+
+static void stream_on_read_done(grpc_c_server_ctx *ctx, void *user_data) {
+  (void)user_data;
+  grpc_c_server_ctx_finish(
+      ctx, grpc_c_server_ctx_is_cancelled(ctx) ? GRPC_C_CANCELLED : GRPC_C_OK);
+}
+
+static const grpc_c_stream_reactor stream_reactor = {
+    .on_read = stream_on_read, .on_read_done = stream_on_read_done};
+
+static grpc_c_code say_hello_stream_nonblocking(
+    void *self, grpc_c_server_ctx *ctx,
+    Helloworld__Greeter__SayHelloStream_ServerStream *stream) {
+  (void)self;
+  (void)stream;
+  grpc_c_server_ctx_react(ctx, &stream_reactor, NULL);
+  return GRPC_C_OK; /* ignored once the reactor is installed */
+}
+
+/* SayHelloStream, blocking (STREAM_STYLE=blocking): a worker thread per
+ * open stream. */
 static grpc_c_code say_hello_stream(
     void *self, grpc_c_server_ctx *ctx,
     Helloworld__Greeter__SayHelloStream_ServerStream *stream) {
@@ -46,8 +85,13 @@ static grpc_c_code say_hello_stream(
 }
 
 int main(void) {
-  static const Helloworld__Greeter_Servicer greeter = {
-      .say_hello = say_hello, .say_hello_stream = say_hello_stream};
+  const char *style = getenv("STREAM_STYLE");
+  bool blocking = style && strcmp(style, "blocking") == 0;
+  if (getenv("GRPC_C_LOG")) grpc_c_set_log(grpc_c_log_to_stderr, 0, NULL);
+  Helloworld__Greeter_Servicer greeter = {
+      .say_hello = say_hello,
+      .say_hello_stream =
+          blocking ? say_hello_stream : say_hello_stream_nonblocking};
   int port = grpc_c_port_from_env(50151);
   char address[128];
   const char *host = getenv("BIND_HOST");
@@ -67,6 +111,9 @@ int main(void) {
   }
   if ((rc = grpc_c_server_add_listener(server, address, NULL)) ||
       (rc = helloworld__greeter__servicer__register(server, &greeter, NULL)) ||
+      (!blocking &&
+       (rc = grpc_c_server_set_nonblocking(
+            server, &helloworld__greeter__say_hello_stream__method))) ||
       (rc = grpc_c_server_start(server))) {
     fprintf(stderr, "bench_server: %s\n", grpc_c_strerror(rc));
     grpc_c_server_destroy(server);
