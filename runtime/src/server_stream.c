@@ -406,8 +406,7 @@ static void on_close_event(grpc_c_server_ctx *ctx, struct gc_stream *s) {
   pthread_mutex_lock(&s->mu);
   s->closed = true;
   atomic_store(&ctx->close_received, true);
-  bool tell = ctx->cancelled_flag && s->reactor && s->reactor->on_cancel &&
-              !s->status_done;
+  bool tell = ctx->cancelled_flag && s->reactor && s->reactor->on_cancel;
   if (tell) {
     s->busy++;
     pthread_mutex_unlock(&s->mu);

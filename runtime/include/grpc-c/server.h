@@ -362,9 +362,11 @@ typedef struct grpc_c_stream_reactor {
    */
   void (*on_read_done)(grpc_c_server_ctx *ctx, void *user_data);
   /**
-   * The call was cancelled (by the client, its deadline or shutdown) before
-   * it finished. Writes fail from now on; the call must still be finished.
-   * Runs at most once.
+   * The call was cancelled (by the client, its deadline or shutdown), so
+   * the client sees no status from the handler. Writes fail from now on;
+   * the call must still be finished (finishing twice is harmless: the
+   * second grpc_c_server_ctx_finish() returns ::GRPC_C_ESTATE). Runs at most
+   * once, possibly after the handler finished the call.
    */
   void (*on_cancel)(grpc_c_server_ctx *ctx, void *user_data);
   /**
