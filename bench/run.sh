@@ -12,7 +12,8 @@
 # 4. measures the rows the targets name again, servers interleaved round by
 #    round; runs our blocking clients and the grpc++ clients, interleaved,
 #    against the same c-core floor server (pinned like peers.sh);
-# 5. measures server RSS per idle bidi stream (c-core floor and grpc-c);
+# 5. measures server RSS per idle bidi stream and per idle connection
+#    (c-core floor and grpc-c);
 # 6. writes the report: docs/performance.md (OUT=path to write elsewhere).
 #
 # env (besides everything peers.sh understands: REPS DURATION WARMUP MATRIX
@@ -23,7 +24,8 @@
 #   STREAM_SECS   measured s per stream client run (SECS or 2)
 #   AB_ROUNDS     interleaved rounds of the target rows (5; 0 skips)
 #   AB_DURATION   h2load seconds per 4x32 run in those rounds (3)
-#   IDLE_STREAMS  stream counts for the idle-memory runs ("64 1000"; "" skips)
+#   IDLE_STREAMS  stream counts for the idle-memory runs ("64 1000 10000"; "" skips)
+#   IDLE_CONNECTIONS connection counts for the idle-memory runs ("500"; "" skips)
 #   QUIET_WAIT    max s to wait for an idle machine before starting (600)
 #   BUILD_DIR     build directory                (build-bench)
 #   SHARED_BENCH  the peer scripts               (../shared/bench)
@@ -56,7 +58,8 @@ KEEPWARM=${KEEPWARM:-0}
 CLIENT_SECS=${CLIENT_SECS:-${CXX_SECS:-3}}
 STREAM_SECS=${STREAM_SECS:-${SECS:-2}}
 WINDOW=${WINDOW:-1024}
-IDLE_STREAMS=${IDLE_STREAMS-64 1000}
+IDLE_STREAMS=${IDLE_STREAMS-64 1000 10000}
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS-500}
 AB_ROUNDS=${AB_ROUNDS:-5}
 AB_DURATION=${AB_DURATION:-3}
 QUIET_WAIT=${QUIET_WAIT:-600}
@@ -74,7 +77,7 @@ cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRPC_C_BUILD_TE
   -DGRPC_C_BUILD_EXAMPLES=OFF -DGRPC_C_BUILD_BENCH=ON -DGRPC_C_SANITIZE=OFF >"$LOGDIR/build.log" 2>&1 ||
   { cat "$LOGDIR/build.log" >&2; echo "bench/run.sh: cmake configure failed" >&2; exit 1; }
 cmake --build "$BUILD" -j "$(nproc)" --target bench_server bench_unary_client \
-  bench_stream_client bench_idle_streams >>"$LOGDIR/build.log" 2>&1 ||
+  bench_stream_client bench_idle_streams bench_idle_connections >>"$LOGDIR/build.log" 2>&1 ||
   { tail -40 "$LOGDIR/build.log" >&2; echo "bench/run.sh: build failed" >&2; exit 1; }
 OURS=$BUILD/bench
 
@@ -254,6 +257,23 @@ if [[ -n $IDLE_STREAMS ]]; then
     done
   done
 fi
+IDLE_CONN=$LOGDIR/idle_connections.txt
+: >"$IDLE_CONN"
+if [[ -n $IDLE_CONNECTIONS ]]; then
+  say "idle connections: $IDLE_CONNECTIONS on c-core and grpc-c"
+  for srv in c-core grpc-c; do
+    for n in $IDLE_CONNECTIONS; do
+      start_server "$srv" "$CPORT"
+      if o=$(timeout 120 taskset -c "$LOAD_CPU" "$OURS/bench_idle_connections" "127.0.0.1:$CPORT" "$n" "$SPID" 2>>"$LOGDIR/idle.err"); then
+        echo "$srv $o" >>"$IDLE_CONN"
+      else
+        echo "$srv connections=$n FAILED" >>"$IDLE_CONN"
+      fi
+      stop_server
+      for ((i = 0; i < 50; i++)); do port_busy "$CPORT" || break; sleep 0.1; done
+    done
+  done
+fi
 LOAD_END=$(loadavg)
 ELAPSED=$(($(date +%s) - T0))
 
@@ -346,8 +366,10 @@ Knobs: see the header of `bench/run.sh` and of `../shared/bench/peers.sh`.
 
 What the programs do:
 * `bench_server`: `helloworld.Greeter` served through generated code:
-  `SayHello` (unary handler, runs on the poller) and `SayHelloStream` (bidi
-  handler: read, write, until half-close).
+  `SayHello` (unary handler, runs on the poller) and `SayHelloStream` (bidi,
+  a non-blocking reactor on the pollers: one reply per request, finish at
+  half-close; `STREAM_STYLE=blocking` runs the blocking worker-thread
+  handler instead).
 * `bench_unary_client HOST:PORT SECS WARMUP`: a loop of blocking
   `helloworld__greeter__say_hello__call()`, one call outstanding, every reply
   checked. Same arguments, loop and output line as grpc++'s
@@ -358,6 +380,8 @@ What the programs do:
 * `bench_idle_streams HOST:PORT N SERVER_PID`: opens N bidi streams on one
   connection, exchanges one message on each, keeps them open and reads the
   server's VmRSS before and after.
+* `bench_idle_connections HOST:PORT N SERVER_PID`: opens N connections,
+  one unary call on each, keeps them open and reads the server's VmRSS.
 
 ## Pitfalls (read before comparing)
 
@@ -557,9 +581,29 @@ EOF
     echo "call, writes one request on each, reads the replies in order (a reply"
     echo "later than 2 s counts as unanswered and stops the reading), waits 0.5 s,"
     echo "and reads the server's VmRSS. KiB per stream = RSS growth / streams open."
-    echo "A fresh server for each row."
+    echo "A fresh server for each row. grpc-c's \`SayHelloStream\` is a non-blocking"
+    echo "reactor ([nonblocking-streams.md](nonblocking-streams.md)): no thread per stream."
   else
     echo "Not measured in this run (IDLE_STREAMS was empty)."
+  fi
+  echo
+  echo "### Server memory per idle connection"
+  echo
+  if [[ -s $IDLE_CONN ]]; then
+    echo "| server | connections | answered | server RSS before..after (KiB) | KiB per connection | server threads |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    while read -r srv rest; do
+      if [[ $rest == *FAILED* ]]; then echo "| $srv | $(kv connections "$rest") | failed | | | |"; continue; fi
+      printf '| %s | %s | %s | %s | %s | %s |\n' "$srv" "$(kv connections "$rest")" "$(kv answered "$rest")" \
+        "$(kv server_rss_kb "$rest")" "$(kv server_kb_per_connection "$rest")" "$(kv server_threads "$rest")"
+    done <"$IDLE_CONN"
+    echo
+    echo "\`bench_idle_connections\` opens the connections one by one (one channel"
+    echo "each, with its own subchannel pool), makes one unary call on each, waits"
+    echo "0.5 s and reads the server's VmRSS. KiB per connection = RSS growth /"
+    echo "connections. A fresh server for each row."
+  else
+    echo "Not measured in this run (IDLE_CONNECTIONS was empty)."
   fi
 } >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
