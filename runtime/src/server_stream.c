@@ -32,7 +32,8 @@ struct gc_stream {
   void *user_data;
 
   grpc_byte_buffer *recv_buffer; /* target of the read under way */
-  gc_queued *queue;              /* ring of responses not sent yet */
+  gc_arena messages; /* decoded requests; emptied after each on_read */
+  gc_queued *queue;  /* ring of responses not sent yet */
   size_t queue_cap, queue_head, queue_len;
   grpc_byte_buffer *sending_buffer; /* in the write batch under way */
   grpc_c_code finish_code;
@@ -136,7 +137,9 @@ static grpc_call_error start_cached(grpc_c_server_ctx *ctx, const grpc_op *ops,
 
 struct gc_stream *gc_stream_new(void) {
   struct gc_stream *s = calloc(1, sizeof *s);
-  if (s) pthread_mutex_init(&s->mu, NULL);
+  if (!s) return NULL;
+  pthread_mutex_init(&s->mu, NULL);
+  gc_arena_init(&s->messages);
   return s;
 }
 
@@ -147,17 +150,22 @@ static void queue_drop(struct gc_stream *s) {
   s->queue_head = s->queue_len = 0;
 }
 
+/* Keeps the mutex and the queue's array for the next call of the slot. */
 void gc_stream_reset(struct gc_stream *s) {
   queue_drop(s);
   if (s->recv_buffer) grpc_byte_buffer_destroy(s->recv_buffer);
+  s->recv_buffer = NULL;
   if (s->sending_buffer) grpc_byte_buffer_destroy(s->sending_buffer);
-  gc_queued *queue = s->queue;
-  size_t queue_cap = s->queue_cap;
-  pthread_mutex_t mu = s->mu;
-  memset(s, 0, sizeof *s);
-  s->mu = mu;
-  s->queue = queue;
-  s->queue_cap = queue_cap;
+  s->sending_buffer = NULL;
+  gc_arena_free(&s->messages);
+  s->reactor = NULL;
+  s->user_data = NULL;
+  s->finish_code = GRPC_C_OK;
+  s->busy = 0;
+  s->reading = s->sending = s->sending_status = false;
+  s->read_done = s->paused = s->hold_last = s->broken = false;
+  s->finish_requested = s->status_started = s->status_done = false;
+  s->closed = s->done = false;
 }
 
 void gc_stream_destroy(struct gc_stream *s) {
@@ -341,7 +349,8 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
   for (;;) {
     ProtobufCMessage *msg = NULL;
     if (payload) {
-      msg = gc_unpack(descriptor, payload, NULL);
+      gc_arena_reset(&s->messages);
+      msg = gc_unpack(descriptor, payload, &s->messages.allocator);
       grpc_byte_buffer_destroy(payload);
       payload = NULL;
       if (!msg) ctx->decode_failed = true;
@@ -354,7 +363,6 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
     s->hold_last = true;
     pthread_mutex_unlock(&s->mu);
     if (s->reactor->on_read) s->reactor->on_read(ctx, msg, s->user_data);
-    protobuf_c_message_free_unpacked(msg, NULL);
     pthread_mutex_lock(&s->mu);
     bool more = false;
     if (can_read_locked(ctx, s)) {
@@ -382,6 +390,8 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
   }
   s->hold_last = false;
   pump_locked(ctx, s);
+  /* An idle stream keeps no decoding memory. */
+  gc_arena_free(&s->messages);
   if (tell_read_done && s->reactor->on_read_done) {
     pthread_mutex_unlock(&s->mu);
     s->reactor->on_read_done(ctx, s->user_data);
