@@ -14,26 +14,9 @@
 #include <unistd.h>
 
 #include "helloworld.grpc-c.h"
+#include "proc_status.h"
 
 enum { kMaxConnections = 5000, kCallTimeoutMs = 10000 };
-
-/* A field of /proc/PID/status in kB (or a count), -1 if unreadable. */
-static long proc_status(const char *pid, const char *field) {
-  char path[64], line[256];
-  snprintf(path, sizeof path, "/proc/%s/status", pid);
-  FILE *f = fopen(path, "r");
-  if (!f) return -1;
-  long v = -1;
-  size_t len = strlen(field);
-  while (fgets(line, sizeof line, f)) {
-    if (strncmp(line, field, len) == 0 && line[len] == ':') {
-      v = strtol(line + len + 1, NULL, 10);
-      break;
-    }
-  }
-  fclose(f);
-  return v;
-}
 
 static bool say_hello(grpc_c_channel *channel) {
   grpc_c_call_options *opts;

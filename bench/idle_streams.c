@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "helloworld.grpc-c.h"
+#include "proc_status.h"
 
 enum { kMaxStreams = 20000, kStreamTimeoutMs = 30000, kReplyWaitMs = 2000 };
 
@@ -36,24 +37,6 @@ static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* A field of /proc/PID/status in kB (or a count), -1 if unreadable. */
-static long proc_status(const char *pid, const char *field) {
-  char path[64], line[256];
-  snprintf(path, sizeof path, "/proc/%s/status", pid);
-  FILE *f = fopen(path, "r");
-  if (!f) return -1;
-  long v = -1;
-  size_t len = strlen(field);
-  while (fgets(line, sizeof line, f)) {
-    if (strncmp(line, field, len) == 0 && line[len] == ':') {
-      v = strtol(line + len + 1, NULL, 10);
-      break;
-    }
-  }
-  fclose(f);
-  return v;
 }
 
 /* Watchdog: cancels the stream being read when its reply is late. */

@@ -239,41 +239,30 @@ done
 stop_server
 stop_spinners
 
-# ---- 5. idle streams: server RSS per open bidi stream ----
+# ---- 5. idle streams and connections: server RSS per open one ----
+# idle_runs PROGRAM WHAT "COUNTS" OUTFILE: a fresh server per count and server
+idle_runs() {
+  local prog=$1 what=$2 counts=$3 out=$4 srv n o
+  : >"$out"
+  [[ -n $counts ]] || return 0
+  say "idle $what: $counts on c-core and grpc-c"
+  for srv in c-core grpc-c; do
+    for n in $counts; do
+      start_server "$srv" "$CPORT"
+      if o=$(timeout 120 taskset -c "$LOAD_CPU" "$OURS/$prog" "127.0.0.1:$CPORT" "$n" "$SPID" 2>>"$LOGDIR/idle.err"); then
+        echo "$srv $o" >>"$out"
+      else
+        echo "$srv $what=$n FAILED" >>"$out"
+      fi
+      stop_server
+      for ((i = 0; i < 50; i++)); do port_busy "$CPORT" || break; sleep 0.1; done
+    done
+  done
+}
 IDLE=$LOGDIR/idle.txt
-: >"$IDLE"
-if [[ -n $IDLE_STREAMS ]]; then
-  say "idle streams: $IDLE_STREAMS on c-core and grpc-c"
-  for srv in c-core grpc-c; do
-    for n in $IDLE_STREAMS; do
-      start_server "$srv" "$CPORT"
-      if o=$(timeout 120 taskset -c "$LOAD_CPU" "$OURS/bench_idle_streams" "127.0.0.1:$CPORT" "$n" "$SPID" 2>>"$LOGDIR/idle.err"); then
-        echo "$srv $o" >>"$IDLE"
-      else
-        echo "$srv streams=$n FAILED" >>"$IDLE"
-      fi
-      stop_server
-      for ((i = 0; i < 50; i++)); do port_busy "$CPORT" || break; sleep 0.1; done
-    done
-  done
-fi
 IDLE_CONN=$LOGDIR/idle_connections.txt
-: >"$IDLE_CONN"
-if [[ -n $IDLE_CONNECTIONS ]]; then
-  say "idle connections: $IDLE_CONNECTIONS on c-core and grpc-c"
-  for srv in c-core grpc-c; do
-    for n in $IDLE_CONNECTIONS; do
-      start_server "$srv" "$CPORT"
-      if o=$(timeout 120 taskset -c "$LOAD_CPU" "$OURS/bench_idle_connections" "127.0.0.1:$CPORT" "$n" "$SPID" 2>>"$LOGDIR/idle.err"); then
-        echo "$srv $o" >>"$IDLE_CONN"
-      else
-        echo "$srv connections=$n FAILED" >>"$IDLE_CONN"
-      fi
-      stop_server
-      for ((i = 0; i < 50; i++)); do port_busy "$CPORT" || break; sleep 0.1; done
-    done
-  done
-fi
+idle_runs bench_idle_streams streams "$IDLE_STREAMS" "$IDLE"
+idle_runs bench_idle_connections connections "$IDLE_CONNECTIONS" "$IDLE_CONN"
 LOAD_END=$(loadavg)
 ELAPSED=$(($(date +%s) - T0))
 
