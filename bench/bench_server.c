@@ -39,9 +39,14 @@ static void stream_on_read(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
   (void)user_data;
   const Helloworld__HelloRequest *request =
       (const Helloworld__HelloRequest *)msg;
+  static const char prefix[] = "Hello, ";
   char buf[256];
+  size_t len = strlen(request->name);
+  if (len > sizeof buf - sizeof prefix) len = sizeof buf - sizeof prefix;
+  memcpy(buf, prefix, sizeof prefix - 1);
+  memcpy(buf + sizeof prefix - 1, request->name, len);
+  buf[sizeof prefix - 1 + len] = '\0';
   Helloworld__HelloReply reply = HELLOWORLD__HELLO_REPLY__INIT;
-  snprintf(buf, sizeof buf, "Hello, %s", request->name);
   reply.message = buf;
   helloworld__greeter__say_hello_stream__server_write(
       (Helloworld__Greeter__SayHelloStream_ServerStream *)ctx, &reply);

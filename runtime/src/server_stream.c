@@ -45,6 +45,7 @@ struct gc_stream {
   bool read_done;      /* no more reads */
   bool paused;         /* reading waits for the queue to drain */
   bool hold_last;      /* keep the newest response back (more requests) */
+  bool pipelined;      /* the last look for a request found one waiting */
   bool broken;         /* a write failed: the call is over */
   bool finish_requested;
   bool status_started;
@@ -164,6 +165,7 @@ void gc_stream_reset(struct gc_stream *s) {
   s->busy = 0;
   s->reading = s->sending = s->sending_status = false;
   s->read_done = s->paused = s->hold_last = s->broken = false;
+  s->pipelined = false;
   s->finish_requested = s->status_started = s->status_done = false;
   s->closed = s->done = false;
 }
@@ -360,7 +362,10 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
       tell_read_done = true;
       break;
     }
-    s->hold_last = true;
+    /* Pipelined: hold the reply until the next look for a request tells
+     * whether to hint it. Ping-pong: send it at once, before looking (the
+     * look may write a window update of its own). */
+    s->hold_last = s->pipelined;
     pthread_mutex_unlock(&s->mu);
     if (s->reactor->on_read) s->reactor->on_read(ctx, msg, s->user_data);
     pthread_mutex_lock(&s->mu);
@@ -385,6 +390,7 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
                !s->finish_requested && !s->broken) {
       s->paused = true; /* the queue is full; write completions resume */
     }
+    s->pipelined = more;
     if (!more) break;
     pump_locked(ctx, s);
   }
