@@ -327,5 +327,7 @@ void gc_stream_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
  * leaves. */
 void gc_events_enter(void);
 void gc_events_leave(void);
+/* Marks the calling thread as a server poller (set once, at its start). */
+void gc_events_poller_thread(void);
 
 #endif /* GRPC_C_INTERNAL_H */

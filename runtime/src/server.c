@@ -617,6 +617,7 @@ void gc_server_dispatch(grpc_c_server *server, void *tag, bool ok) {
 
 static void *poller_loop(void *arg) {
   grpc_c_server *server = arg;
+  gc_events_poller_thread();
   for (;;) {
     grpc_event ev = grpc_completion_queue_next(
         server->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);

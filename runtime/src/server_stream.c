@@ -71,7 +71,10 @@ static _Thread_local __attribute__((tls_model("initial-exec"))) struct {
   gc_stashed *items;
   size_t count, capacity;
   int depth;
+  bool poller; /* a poller of a server: may use the cache */
 } tls_events;
+
+void gc_events_poller_thread(void) { tls_events.poller = true; }
 
 void gc_events_enter(void) { tls_events.depth++; }
 
@@ -114,17 +117,21 @@ static void *stream_tag(grpc_c_server_ctx *ctx, int kind) {
 
 /* Starts a batch with the completion-queue cache on. *completed tells
  * whether the batch completed at once (with *ok); any other completion
- * the cache caught is stashed. */
+ * the cache caught is stashed. Only on pollers: an application thread that
+ * writes must not end up running other calls' callbacks, so there the
+ * completion goes through the queue to a poller. */
 static grpc_call_error start_cached(grpc_c_server_ctx *ctx, const grpc_op *ops,
                                     size_t n, int kind, bool *completed,
                                     bool *ok) {
   grpc_completion_queue *cq = gc_server_cq(ctx->server);
   void *tag = stream_tag(ctx, kind);
+  *completed = false;
+  if (!tls_events.poller)
+    return grpc_call_start_batch(ctx->call, ops, n, tag, NULL);
   grpc_completion_queue_thread_local_cache_init(cq);
   grpc_call_error err = grpc_call_start_batch(ctx->call, ops, n, tag, NULL);
   void *got = NULL;
   int got_ok = 0;
-  *completed = false;
   if (grpc_completion_queue_thread_local_cache_flush(cq, &got, &got_ok)) {
     if (got == tag) {
       *completed = true;
