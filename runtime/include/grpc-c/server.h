@@ -372,7 +372,9 @@ typedef struct grpc_c_stream_reactor {
   /**
    * The call is over: it was finished, the status went out (or the call
    * was cancelled) and no callback is pending. The last callback; `ctx` is
-   * invalid after it returns, so free `user_data` here.
+   * invalid after it returns, so free `user_data` here. Runs on a poller,
+   * or on the thread calling grpc_c_server_ctx_finish() when the call
+   * could end right there.
    */
   void (*on_done)(grpc_c_server_ctx *ctx, void *user_data);
 } grpc_c_stream_reactor;
