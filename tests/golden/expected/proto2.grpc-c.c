@@ -29,14 +29,14 @@ static grpc_c_code proto2__legacy__resolve__invoke(
   }
   return table->resolve(
       self, ctx, (const Proto2__Outer__Inner *)request,
-      (Proto2__Outer *)response);
+      (Proto2__Outer__Inner__Deeper *)response);
 }
 
 const grpc_c_method proto2__legacy__resolve__method = {
     "/proto2.Legacy/Resolve",
     GRPC_C_METHOD_UNARY,
     &proto2__outer__inner__descriptor,
-    &proto2__outer__descriptor,
+    &proto2__outer__inner__deeper__descriptor,
     proto2__legacy__resolve__invoke};
 
 static grpc_c_code proto2__legacy__walk__invoke(
@@ -63,15 +63,65 @@ const grpc_c_method proto2__legacy__walk__method = {
     &proto2__outer__inner__descriptor,
     proto2__legacy__walk__invoke};
 
+static grpc_c_code proto2__legacy__gather__invoke(
+    const void *servicer,
+    void *self,
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *request,
+    ProtobufCMessage *response) {
+  const Proto2__Legacy_Servicer *table =
+      (const Proto2__Legacy_Servicer *)servicer;
+  (void)request;
+  if (table->gather == NULL) {
+    return GRPC_C_UNIMPLEMENTED;
+  }
+  return table->gather(
+      self, ctx, (Proto2__Legacy__Gather_ServerStream *)ctx,
+      (Proto2__Outer *)response);
+}
+
+const grpc_c_method proto2__legacy__gather__method = {
+    "/proto2.Legacy/Gather",
+    GRPC_C_METHOD_CLIENT_STREAMING,
+    &proto2__outer__inner__deeper__descriptor,
+    &proto2__outer__descriptor,
+    proto2__legacy__gather__invoke};
+
+static grpc_c_code proto2__legacy__mirror__invoke(
+    const void *servicer,
+    void *self,
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *request,
+    ProtobufCMessage *response) {
+  const Proto2__Legacy_Servicer *table =
+      (const Proto2__Legacy_Servicer *)servicer;
+  (void)request;
+  (void)response;
+  if (table->mirror == NULL) {
+    return GRPC_C_UNIMPLEMENTED;
+  }
+  return table->mirror(
+      self, ctx, (Proto2__Legacy__Mirror_ServerStream *)ctx);
+}
+
+const grpc_c_method proto2__legacy__mirror__method = {
+    "/proto2.Legacy/Mirror",
+    GRPC_C_METHOD_BIDI_STREAMING,
+    &proto2__outer__descriptor,
+    &proto2__outer__descriptor,
+    proto2__legacy__mirror__invoke};
+
 static const grpc_c_method *const
     proto2__legacy__servicer__methods[] = {
     &proto2__legacy__resolve__method,
     &proto2__legacy__walk__method,
+    &proto2__legacy__gather__method,
+    &proto2__legacy__mirror__method,
 };
 
 const grpc_c_service proto2__legacy__servicer__service = {
     "proto2.Legacy",
-    2,
+    4,
     proto2__legacy__servicer__methods};
 
 int proto2__legacy__servicer__register(
@@ -88,7 +138,7 @@ int proto2__legacy__servicer__register(
 grpc_c_code proto2__legacy__resolve__call(
     grpc_c_channel *channel,
     const Proto2__Outer__Inner *request,
-    Proto2__Outer **response,
+    Proto2__Outer__Inner__Deeper **response,
     const grpc_c_call_options *opts,
     grpc_c_status *status) {
   ProtobufCMessage *message = NULL;
@@ -100,7 +150,7 @@ grpc_c_code proto2__legacy__resolve__call(
       opts,
       status);
   if (response != NULL) {
-    *response = (Proto2__Outer *)message;
+    *response = (Proto2__Outer__Inner__Deeper *)message;
   }
   return code;
 }
@@ -111,7 +161,7 @@ static void proto2__legacy__resolve__thunk(
     ProtobufCMessage *response,
     void *user_data) {
   ((Proto2__Legacy__Resolve_Callback)user_fn)(
-      status, (Proto2__Outer *)response, user_data);
+      status, (Proto2__Outer__Inner__Deeper *)response, user_data);
 }
 
 int proto2__legacy__resolve__call_async(
@@ -172,9 +222,136 @@ void proto2__legacy__walk__cancel(
   grpc_c_client_stream_cancel((grpc_c_client_stream *)stream);
 }
 
+int proto2__legacy__gather__start(
+    grpc_c_channel *channel,
+    const grpc_c_call_options *opts,
+    Proto2__Legacy__Gather_Stream **stream) {
+  grpc_c_client_stream *raw = NULL;
+  int err = grpc_c_client_stream_start(
+      channel,
+      &proto2__legacy__gather__method,
+      NULL,
+      opts,
+      stream != NULL ? &raw : NULL);
+  if (stream != NULL) {
+    *stream = (Proto2__Legacy__Gather_Stream *)raw;
+  }
+  return err;
+}
+
+bool proto2__legacy__gather__write(
+    Proto2__Legacy__Gather_Stream *stream,
+    const Proto2__Outer__Inner__Deeper *request) {
+  return grpc_c_client_stream_write(
+      (grpc_c_client_stream *)stream, (const ProtobufCMessage *)request);
+}
+
+grpc_c_code proto2__legacy__gather__finish(
+    Proto2__Legacy__Gather_Stream *stream,
+    Proto2__Outer **response,
+    grpc_c_status *status) {
+  ProtobufCMessage *message = NULL;
+  grpc_c_code code = grpc_c_client_stream_finish(
+      (grpc_c_client_stream *)stream, response != NULL ? &message : NULL,
+      status);
+  if (response != NULL) {
+    *response = (Proto2__Outer *)message;
+  }
+  return code;
+}
+
+void proto2__legacy__gather__cancel(
+    Proto2__Legacy__Gather_Stream *stream) {
+  grpc_c_client_stream_cancel((grpc_c_client_stream *)stream);
+}
+
+int proto2__legacy__mirror__start(
+    grpc_c_channel *channel,
+    const grpc_c_call_options *opts,
+    Proto2__Legacy__Mirror_Stream **stream) {
+  grpc_c_client_stream *raw = NULL;
+  int err = grpc_c_client_stream_start(
+      channel,
+      &proto2__legacy__mirror__method,
+      NULL,
+      opts,
+      stream != NULL ? &raw : NULL);
+  if (stream != NULL) {
+    *stream = (Proto2__Legacy__Mirror_Stream *)raw;
+  }
+  return err;
+}
+
+bool proto2__legacy__mirror__write(
+    Proto2__Legacy__Mirror_Stream *stream,
+    const Proto2__Outer *request) {
+  return grpc_c_client_stream_write(
+      (grpc_c_client_stream *)stream, (const ProtobufCMessage *)request);
+}
+
+bool proto2__legacy__mirror__read(
+    Proto2__Legacy__Mirror_Stream *stream,
+    Proto2__Outer **response) {
+  ProtobufCMessage *message = NULL;
+  bool ok = grpc_c_client_stream_read(
+      (grpc_c_client_stream *)stream, response != NULL ? &message : NULL);
+  if (response != NULL) {
+    *response = (Proto2__Outer *)message;
+  }
+  return ok;
+}
+
+bool proto2__legacy__mirror__writes_done(
+    Proto2__Legacy__Mirror_Stream *stream) {
+  return grpc_c_client_stream_writes_done((grpc_c_client_stream *)stream);
+}
+
+grpc_c_code proto2__legacy__mirror__finish(
+    Proto2__Legacy__Mirror_Stream *stream,
+    grpc_c_status *status) {
+  return grpc_c_client_stream_finish(
+      (grpc_c_client_stream *)stream, NULL, status);
+}
+
+void proto2__legacy__mirror__cancel(
+    Proto2__Legacy__Mirror_Stream *stream) {
+  grpc_c_client_stream_cancel((grpc_c_client_stream *)stream);
+}
+
 bool proto2__legacy__walk__server_write(
     Proto2__Legacy__Walk_ServerStream *stream,
     const Proto2__Outer__Inner *response) {
+  return grpc_c_server_ctx_write(
+      (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
+}
+
+bool proto2__legacy__gather__server_read(
+    Proto2__Legacy__Gather_ServerStream *stream,
+    Proto2__Outer__Inner__Deeper **request) {
+  ProtobufCMessage *message = NULL;
+  bool ok = grpc_c_server_ctx_read(
+      (grpc_c_server_ctx *)stream, request != NULL ? &message : NULL);
+  if (request != NULL) {
+    *request = (Proto2__Outer__Inner__Deeper *)message;
+  }
+  return ok;
+}
+
+bool proto2__legacy__mirror__server_read(
+    Proto2__Legacy__Mirror_ServerStream *stream,
+    Proto2__Outer **request) {
+  ProtobufCMessage *message = NULL;
+  bool ok = grpc_c_server_ctx_read(
+      (grpc_c_server_ctx *)stream, request != NULL ? &message : NULL);
+  if (request != NULL) {
+    *request = (Proto2__Outer *)message;
+  }
+  return ok;
+}
+
+bool proto2__legacy__mirror__server_write(
+    Proto2__Legacy__Mirror_ServerStream *stream,
+    const Proto2__Outer *response) {
   return grpc_c_server_ctx_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }

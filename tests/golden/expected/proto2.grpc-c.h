@@ -39,6 +39,18 @@ extern const grpc_c_method proto2__legacy__resolve__method;
 extern const grpc_c_method proto2__legacy__walk__method;
 
 /**
+ * Descriptor of /proto2.Legacy/Gather
+ * (client streaming), for the generic functions of grpc-c/client.h.
+ */
+extern const grpc_c_method proto2__legacy__gather__method;
+
+/**
+ * Descriptor of /proto2.Legacy/Mirror
+ * (bidirectional streaming), for the generic functions of grpc-c/client.h.
+ */
+extern const grpc_c_method proto2__legacy__mirror__method;
+
+/**
  * Descriptor of the service proto2.Legacy:
  * its methods in proto order. Usually used through
  * proto2__legacy__servicer__register().
@@ -54,7 +66,7 @@ extern const grpc_c_service proto2__legacy__servicer__service;
  * @param request the request, borrowed for the duration of the call.
  * @param[out] response on ::GRPC_C_OK receives the response, owned by the
  *     caller and freed with
- *     proto2__outer__free_unpacked(response, NULL);
+ *     proto2__outer__inner__deeper__free_unpacked(response, NULL);
  *     set to NULL otherwise.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -66,7 +78,7 @@ extern const grpc_c_service proto2__legacy__servicer__service;
 grpc_c_code proto2__legacy__resolve__call(
     grpc_c_channel *channel,
     const Proto2__Outer__Inner *request,
-    Proto2__Outer **response,
+    Proto2__Outer__Inner__Deeper **response,
     const grpc_c_call_options *opts,
     grpc_c_status *status);
 
@@ -79,13 +91,13 @@ grpc_c_code proto2__legacy__resolve__call(
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
  *     freed with
- *     proto2__outer__free_unpacked(response, NULL);
+ *     proto2__outer__inner__deeper__free_unpacked(response, NULL);
  *     NULL otherwise.
  * @param user_data as given with the callback.
  */
 typedef void (*Proto2__Legacy__Resolve_Callback)(
     const grpc_c_status *status,
-    Proto2__Outer *response,
+    Proto2__Outer__Inner__Deeper *response,
     void *user_data);
 
 /**
@@ -177,6 +189,160 @@ void proto2__legacy__walk__cancel(
     Proto2__Legacy__Walk_Stream *stream);
 
 /**
+ * Client side of a call of
+ * /proto2.Legacy/Gather
+ * (client streaming). Opaque: created by the start function, released by the
+ * finish function. One thread writes at a time; cancel may come from any
+ * thread.
+ */
+typedef struct Proto2__Legacy__Gather_Stream
+    Proto2__Legacy__Gather_Stream;
+
+/**
+ * Starts a call of
+ * /proto2.Legacy/Gather.
+ * Send the requests, then finish the call exactly once to half-close it and
+ * receive the response.
+ *
+ * @param channel the channel to call on.
+ * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
+ * @param[out] stream receives the stream, owned by the caller until it is
+ *     finished; NULL on error.
+ * @return 0; ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM or ::GRPC_C_ECORE when the call
+ *     could not start. Errors of the RPC itself surface from writes and
+ *     finish.
+ */
+int proto2__legacy__gather__start(
+    grpc_c_channel *channel,
+    const grpc_c_call_options *opts,
+    Proto2__Legacy__Gather_Stream **stream);
+
+/**
+ * Sends one request. Blocks until the transport takes it (flow control).
+ *
+ * @param stream the stream.
+ * @param request borrowed for the duration of this function.
+ * @return true when sent; false when the call is over (finish tells why).
+ */
+bool proto2__legacy__gather__write(
+    Proto2__Legacy__Gather_Stream *stream,
+    const Proto2__Outer__Inner__Deeper *request);
+
+/**
+ * Ends the call: half-closes, receives the response and the status, and
+ * releases the stream.
+ *
+ * @param stream the stream; invalid afterwards.
+ * @param[out] response on ::GRPC_C_OK receives the response, owned by the
+ *     caller and freed with
+ *     proto2__outer__free_unpacked(response, NULL);
+ *     set to NULL otherwise.
+ * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
+ *     that receives code, message and details; release it with
+ *     grpc_c_status_clear().
+ * @return the call's status code; ::GRPC_C_INVALID_ARGUMENT for a NULL
+ *     stream.
+ */
+grpc_c_code proto2__legacy__gather__finish(
+    Proto2__Legacy__Gather_Stream *stream,
+    Proto2__Outer **response,
+    grpc_c_status *status);
+
+/**
+ * Cancels the call, from any thread, any time before finish: blocked writes
+ * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ */
+void proto2__legacy__gather__cancel(
+    Proto2__Legacy__Gather_Stream *stream);
+
+/**
+ * Client side of a call of
+ * /proto2.Legacy/Mirror
+ * (bidirectional streaming). Opaque: created by the start function, released
+ * by the finish function. One thread may write while another reads; cancel
+ * may come from any thread.
+ */
+typedef struct Proto2__Legacy__Mirror_Stream
+    Proto2__Legacy__Mirror_Stream;
+
+/**
+ * Starts a call of
+ * /proto2.Legacy/Mirror.
+ * Send requests and read responses, half-close with writes-done, then finish
+ * the call exactly once.
+ *
+ * @param channel the channel to call on.
+ * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
+ * @param[out] stream receives the stream, owned by the caller until it is
+ *     finished; NULL on error.
+ * @return 0; ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM or ::GRPC_C_ECORE when the call
+ *     could not start. Errors of the RPC itself surface from reads, writes
+ *     and finish.
+ */
+int proto2__legacy__mirror__start(
+    grpc_c_channel *channel,
+    const grpc_c_call_options *opts,
+    Proto2__Legacy__Mirror_Stream **stream);
+
+/**
+ * Sends one request. Blocks until the transport takes it (flow control).
+ *
+ * @param stream the stream.
+ * @param request borrowed for the duration of this function.
+ * @return true when sent; false when the call is over or writes are done
+ *     (finish tells why).
+ */
+bool proto2__legacy__mirror__write(
+    Proto2__Legacy__Mirror_Stream *stream,
+    const Proto2__Outer *request);
+
+/**
+ * Receives the next response. Blocks.
+ *
+ * @param stream the stream.
+ * @param[out] response receives a message lent to the caller until the next
+ *     read on this stream or finish; NULL when false is returned.
+ * @return true with a message; false at the end of the stream or on error
+ *     (finish tells which).
+ */
+bool proto2__legacy__mirror__read(
+    Proto2__Legacy__Mirror_Stream *stream,
+    Proto2__Outer **response);
+
+/**
+ * Half-closes the call: tells the server no more requests follow.
+ * Idempotent.
+ *
+ * @param stream the stream.
+ * @return true when done (or done before); false when the call is over.
+ */
+bool proto2__legacy__mirror__writes_done(
+    Proto2__Legacy__Mirror_Stream *stream);
+
+/**
+ * Ends the call: half-closes if needed, waits for the status and releases
+ * the stream. Responses not read yet are discarded.
+ *
+ * @param stream the stream; invalid afterwards.
+ * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
+ *     that receives code, message and details; release it with
+ *     grpc_c_status_clear().
+ * @return the call's status code; ::GRPC_C_INVALID_ARGUMENT for a NULL
+ *     stream.
+ */
+grpc_c_code proto2__legacy__mirror__finish(
+    Proto2__Legacy__Mirror_Stream *stream,
+    grpc_c_status *status);
+
+/**
+ * Cancels the call, from any thread, any time before finish: blocked reads
+ * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
+ * NULL.
+ */
+void proto2__legacy__mirror__cancel(
+    Proto2__Legacy__Mirror_Stream *stream);
+
+/**
  * Server side of a call of
  * /proto2.Legacy/Walk,
  * handed to the `walk` handler. Opaque; valid until the
@@ -197,6 +363,65 @@ typedef struct Proto2__Legacy__Walk_ServerStream
 bool proto2__legacy__walk__server_write(
     Proto2__Legacy__Walk_ServerStream *stream,
     const Proto2__Outer__Inner *response);
+
+/**
+ * Server side of a call of
+ * /proto2.Legacy/Gather,
+ * handed to the `gather` handler. Opaque; valid until the
+ * handler returns.
+ */
+typedef struct Proto2__Legacy__Gather_ServerStream
+    Proto2__Legacy__Gather_ServerStream;
+
+/**
+ * Receives the next request, in the `gather` handler. Blocks.
+ *
+ * @param stream the handler's stream.
+ * @param[out] request receives a message lent until the next read or the end
+ *     of the handler; NULL when false is returned.
+ * @return true with a message; false when the client half-closed, the call
+ *     was cancelled, or the message could not be decoded (the call then ends
+ *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ */
+bool proto2__legacy__gather__server_read(
+    Proto2__Legacy__Gather_ServerStream *stream,
+    Proto2__Outer__Inner__Deeper **request);
+
+/**
+ * Server side of a call of
+ * /proto2.Legacy/Mirror,
+ * handed to the `mirror` handler. Opaque; valid until the
+ * handler returns.
+ */
+typedef struct Proto2__Legacy__Mirror_ServerStream
+    Proto2__Legacy__Mirror_ServerStream;
+
+/**
+ * Receives the next request, in the `mirror` handler. Blocks.
+ *
+ * @param stream the handler's stream.
+ * @param[out] request receives a message lent until the next read or the end
+ *     of the handler; NULL when false is returned.
+ * @return true with a message; false when the client half-closed, the call
+ *     was cancelled, or the message could not be decoded (the call then ends
+ *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ */
+bool proto2__legacy__mirror__server_read(
+    Proto2__Legacy__Mirror_ServerStream *stream,
+    Proto2__Outer **request);
+
+/**
+ * Sends one response, from the `mirror` handler. Blocks until
+ * the transport takes it (flow control).
+ *
+ * @param stream the handler's stream.
+ * @param response borrowed for the duration of this function.
+ * @return true when sent; false when the call is over (cancelled, deadline
+ *     passed, client gone).
+ */
+bool proto2__legacy__mirror__server_write(
+    Proto2__Legacy__Mirror_ServerStream *stream,
+    const Proto2__Outer *response);
 
 /**
  * The servicer table of proto2.Legacy:
@@ -223,7 +448,7 @@ typedef struct Proto2__Legacy_Servicer {
       void *self,
       grpc_c_server_ctx *ctx,
       const Proto2__Outer__Inner *request,
-      Proto2__Outer *response);
+      Proto2__Outer__Inner__Deeper *response);
   /**
    * The server streaming handler of
    * /proto2.Legacy/Walk.
@@ -238,6 +463,35 @@ typedef struct Proto2__Legacy_Servicer {
       grpc_c_server_ctx *ctx,
       const Proto2__Outer *request,
       Proto2__Legacy__Walk_ServerStream *stream);
+  /**
+   * The client streaming handler of
+   * /proto2.Legacy/Gather.
+   * Runs on a worker thread and may block; receives requests with
+   * proto2__legacy__gather__server_read().
+   *
+   * @param stream the call's stream, valid until the handler returns.
+   * @param response initialised and owned by the runtime; its fields may
+   *     point to memory from grpc_c_server_ctx_alloc().
+   */
+  grpc_c_code (*gather)(
+      void *self,
+      grpc_c_server_ctx *ctx,
+      Proto2__Legacy__Gather_ServerStream *stream,
+      Proto2__Outer *response);
+  /**
+   * The bidirectional streaming handler of
+   * /proto2.Legacy/Mirror.
+   * Runs on a worker thread and may block; receives requests with
+   * proto2__legacy__mirror__server_read()
+   * and sends responses with
+   * proto2__legacy__mirror__server_write().
+   *
+   * @param stream the call's stream, valid until the handler returns.
+   */
+  grpc_c_code (*mirror)(
+      void *self,
+      grpc_c_server_ctx *ctx,
+      Proto2__Legacy__Mirror_ServerStream *stream);
 } Proto2__Legacy_Servicer;
 
 /**

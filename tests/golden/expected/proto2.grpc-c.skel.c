@@ -28,7 +28,7 @@ static grpc_c_code proto2__legacy__resolve__handler(
     void *self,
     grpc_c_server_ctx *ctx,
     const Proto2__Outer__Inner *request,
-    Proto2__Outer *response) {
+    Proto2__Outer__Inner__Deeper *response) {
   (void)self;
   (void)request;
   (void)response;
@@ -56,11 +56,54 @@ static grpc_c_code proto2__legacy__walk__handler(
                                 "Walk is not implemented yet");
 }
 
+/**
+ * The client streaming handler of
+ * /proto2.Legacy/Gather.
+ *
+ * Read the requests with
+ * proto2__legacy__gather__server_read(stream, &request)
+ * until it returns false, fill in `response` and return GRPC_C_OK, or fail
+ * with grpc_c_server_ctx_fail().
+ */
+static grpc_c_code proto2__legacy__gather__handler(
+    void *self,
+    grpc_c_server_ctx *ctx,
+    Proto2__Legacy__Gather_ServerStream *stream,
+    Proto2__Outer *response) {
+  (void)self;
+  (void)stream;
+  (void)response;
+  return grpc_c_server_ctx_fail(ctx, GRPC_C_UNIMPLEMENTED,
+                                "Gather is not implemented yet");
+}
+
+/**
+ * The bidirectional streaming handler of
+ * /proto2.Legacy/Mirror.
+ *
+ * Read the requests with
+ * proto2__legacy__mirror__server_read(stream, &request)
+ * until it returns false, send responses with
+ * proto2__legacy__mirror__server_write(stream, &reply),
+ * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ */
+static grpc_c_code proto2__legacy__mirror__handler(
+    void *self,
+    grpc_c_server_ctx *ctx,
+    Proto2__Legacy__Mirror_ServerStream *stream) {
+  (void)self;
+  (void)stream;
+  return grpc_c_server_ctx_fail(ctx, GRPC_C_UNIMPLEMENTED,
+                                "Mirror is not implemented yet");
+}
+
 /** The handlers of proto2.Legacy. */
 static const Proto2__Legacy_Servicer
     proto2__legacy__servicer__impl = {
     .resolve = proto2__legacy__resolve__handler,
     .walk = proto2__legacy__walk__handler,
+    .gather = proto2__legacy__gather__handler,
+    .mirror = proto2__legacy__mirror__handler,
 };
 
 int main(void) {
