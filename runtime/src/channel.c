@@ -13,6 +13,12 @@ struct grpc_c_channel_options {
   gc_args args;
   int64_t default_timeout_ms; /* < 0: none */
   char *user_agent_prefix;
+  /* TLS: on when `tls` is set; NULL CA means the system roots. */
+  bool tls;
+  char *ca_pem;
+  char *client_cert_pem, *client_key_pem;
+  grpc_c_call_credentials *call_credentials; /* a reference */
+  bool allow_insecure_credentials;
 };
 
 int grpc_c_channel_options_new(grpc_c_channel_options **out) {
@@ -27,6 +33,10 @@ void grpc_c_channel_options_free(grpc_c_channel_options *opts) {
   if (!opts) return;
   gc_args_free(&opts->args);
   free(opts->user_agent_prefix);
+  free(opts->ca_pem);
+  free(opts->client_cert_pem);
+  free(opts->client_key_pem);
+  grpc_c_call_credentials_free(opts->call_credentials);
   free(opts);
 }
 
@@ -110,7 +120,107 @@ int grpc_c_channel_options_set_max_send_message_size(
                      bytes);
 }
 
+int grpc_c_channel_options_set_tls(grpc_c_channel_options *opts,
+                                   const char *ca_pem) {
+  if (!opts) return GRPC_C_EINVAL;
+  char *copy = NULL;
+  if (ca_pem) {
+    int rc = gc_check_ca_pem(ca_pem);
+    if (rc) return rc;
+    if (!(copy = strdup(ca_pem))) return GRPC_C_ENOMEM;
+  }
+  free(opts->ca_pem);
+  opts->ca_pem = copy;
+  opts->tls = true;
+  return 0;
+}
+
+int grpc_c_channel_options_set_tls_ca_file(grpc_c_channel_options *opts,
+                                           const char *path) {
+  if (!opts) return GRPC_C_EINVAL;
+  char *pem;
+  int rc = gc_read_file(path, &pem);
+  if (!rc) rc = grpc_c_channel_options_set_tls(opts, pem);
+  free(pem);
+  return rc;
+}
+
+int grpc_c_channel_options_set_tls_client_cert(grpc_c_channel_options *opts,
+                                               const char *cert_chain_pem,
+                                               const char *key_pem) {
+  if (!opts) return GRPC_C_EINVAL;
+  int rc = gc_check_key_cert_pem(cert_chain_pem, key_pem);
+  if (rc) return rc;
+  char *cert = strdup(cert_chain_pem), *key = strdup(key_pem);
+  if (!cert || !key) {
+    free(cert);
+    free(key);
+    return GRPC_C_ENOMEM;
+  }
+  free(opts->client_cert_pem);
+  free(opts->client_key_pem);
+  opts->client_cert_pem = cert;
+  opts->client_key_pem = key;
+  opts->tls = true;
+  return 0;
+}
+
+int grpc_c_channel_options_set_tls_client_cert_files(
+    grpc_c_channel_options *opts, const char *cert_chain_path,
+    const char *key_path) {
+  if (!opts) return GRPC_C_EINVAL;
+  char *cert = NULL, *key = NULL;
+  int rc = gc_read_file(cert_chain_path, &cert);
+  if (!rc) rc = gc_read_file(key_path, &key);
+  if (!rc) rc = grpc_c_channel_options_set_tls_client_cert(opts, cert, key);
+  free(cert);
+  free(key);
+  return rc;
+}
+
+int grpc_c_channel_options_set_tls_server_name(grpc_c_channel_options *opts,
+                                               const char *name) {
+  if (!opts || !name || !*name) return GRPC_C_EINVAL;
+  return gc_args_set(&opts->args, GRPC_SSL_TARGET_NAME_OVERRIDE_ARG, name, 0);
+}
+
+int grpc_c_channel_options_set_call_credentials(
+    grpc_c_channel_options *opts, grpc_c_call_credentials *creds) {
+  if (!opts || !creds) return GRPC_C_EINVAL;
+  grpc_c_call_credentials_free(opts->call_credentials);
+  opts->call_credentials = gc_call_credentials_ref(creds);
+  return 0;
+}
+
+int grpc_c_channel_options_allow_insecure_call_credentials(
+    grpc_c_channel_options *opts, bool allow) {
+  if (!opts) return GRPC_C_EINVAL;
+  opts->allow_insecure_credentials = allow;
+  return 0;
+}
+
 /* ---- channel ---- */
+
+/* The core credentials for a channel with `opts`: plaintext or TLS,
+ * composed with the channel's call credentials. */
+static grpc_channel_credentials *channel_credentials(
+    const grpc_c_channel_options *opts) {
+  grpc_channel_credentials *transport;
+  if (opts && opts->tls) {
+    grpc_ssl_pem_key_cert_pair pair = {.private_key = opts->client_key_pem,
+                                       .cert_chain = opts->client_cert_pem};
+    transport = grpc_ssl_credentials_create_ex(
+        opts->ca_pem, opts->client_cert_pem ? &pair : NULL, NULL, NULL);
+  } else {
+    transport = grpc_insecure_credentials_create();
+  }
+  if (!transport || !opts || !opts->call_credentials) return transport;
+  grpc_channel_credentials *composite =
+      grpc_composite_channel_credentials_create(
+          transport, gc_call_credentials_core(opts->call_credentials), NULL);
+  grpc_channel_credentials_release(transport);
+  return composite;
+}
 
 int grpc_c_channel_create(grpc_c_channel **out, const char *target,
                           const grpc_c_channel_options *opts) {
@@ -121,6 +231,12 @@ int grpc_c_channel_create(grpc_c_channel **out, const char *target,
   if (!channel) return GRPC_C_ENOMEM;
   channel->target = strdup(target);
   channel->default_timeout_ms = opts ? opts->default_timeout_ms : -1;
+  channel->secure = opts && opts->tls;
+  channel->allow_insecure_credentials =
+      opts && opts->allow_insecure_credentials;
+  channel->refuse_credentials = opts && opts->call_credentials &&
+                                !channel->secure &&
+                                !channel->allow_insecure_credentials;
   /* The core appends its own "grpc-c/<core version>" after ours. */
   char agent[512];
   const char *prefix = opts ? opts->user_agent_prefix : NULL;
@@ -138,9 +254,9 @@ int grpc_c_channel_create(grpc_c_channel **out, const char *target,
   }
   pthread_mutex_init(&channel->mu, NULL);
   gc_core_ref();
-  grpc_channel_credentials *creds = grpc_insecure_credentials_create();
-  channel->core = grpc_channel_create(target, creds, &args);
-  grpc_channel_credentials_release(creds);
+  grpc_channel_credentials *creds = channel_credentials(opts);
+  channel->core = creds ? grpc_channel_create(target, creds, &args) : NULL;
+  if (creds) grpc_channel_credentials_release(creds);
   free(args.args);
   if (!channel->core) {
     pthread_mutex_destroy(&channel->mu);

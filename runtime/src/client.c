@@ -17,6 +17,7 @@ int grpc_c_call_options_new(grpc_c_call_options **out) {
 void grpc_c_call_options_free(grpc_c_call_options *opts) {
   if (!opts) return;
   gc_md_free(&opts->metadata);
+  grpc_c_call_credentials_free(opts->credentials);
   free(opts);
 }
 
@@ -107,6 +108,9 @@ static grpc_call *create_call(grpc_c_channel *channel, void *handle,
       channel->core, opts ? opts->parent : NULL, GRPC_PROPAGATE_DEFAULTS, cq,
       handle, gc_deadline_after_ms(timeout_ms), NULL);
   gc_cancel_attach(opts ? opts->cancel_source : NULL, call);
+  grpc_c_call_credentials *creds = opts ? opts->credentials : NULL;
+  if (creds || channel->refuse_credentials)
+    gc_call_credentials_apply(channel, call, creds);
   return call;
 }
 

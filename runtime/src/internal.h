@@ -12,6 +12,7 @@
 #include <grpc/grpc_security.h>
 #include <grpc/slice.h>
 #include <grpc/support/alloc.h>
+#include <grpc/support/string_util.h>
 #include <grpc/support/time.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -19,6 +20,7 @@
 #include <stddef.h>
 
 #include "grpc-c/grpc-c.h"
+#include "grpc-c/security.h"
 
 /* ---- logging (log.c) ---- */
 void gc_log(grpc_c_log_level level, const char *fmt, ...)
@@ -106,8 +108,9 @@ struct grpc_c_call_options {
   gc_md_list metadata;
   grpc_c_metadata *response_initial; /* borrowed sinks, may be NULL */
   grpc_c_metadata *response_trailing;
-  grpc_call *parent;                   /* borrowed server call, may be NULL */
-  grpc_c_cancel_source *cancel_source; /* borrowed, may be NULL */
+  grpc_call *parent;                    /* borrowed server call, may be NULL */
+  grpc_c_cancel_source *cancel_source;  /* borrowed, may be NULL */
+  grpc_c_call_credentials *credentials; /* a reference, may be NULL */
 };
 
 /* Registers a started call with its cancel source (cancelling it at once
@@ -131,6 +134,11 @@ struct grpc_c_channel {
   grpc_channel *core;
   char *target;
   int64_t default_timeout_ms; /* < 0: none */
+  /* Call credentials on a plaintext channel that did not allow them: every
+   * call ends with UNAUTHENTICATED before anything is sent. */
+  bool refuse_credentials;
+  bool secure; /* TLS */
+  bool allow_insecure_credentials;
 
   pthread_mutex_t mu;
   /* Methods registered with the core on this channel, keyed by the address
@@ -165,6 +173,28 @@ grpc_completion_queue *gc_channel_async_cq(grpc_c_channel *channel);
 typedef struct gc_async_tag {
   void (*complete)(struct gc_async_tag *tag, bool ok);
 } gc_async_tag;
+
+/* ---- security (security.c) ---- */
+/* Reads a whole (PEM) file into a NUL-terminated string the caller frees.
+ * Returns 0, GRPC_C_EINVAL, GRPC_C_EIO or GRPC_C_ENOMEM. */
+int gc_read_file(const char *path, char **out);
+/* Parse checks with OpenSSL (which the core links already), so a bad
+ * certificate fails where it is given, with the reason logged, instead of
+ * at the first handshake. Return 0, GRPC_C_EINVAL or GRPC_C_ETLS. */
+int gc_check_ca_pem(const char *pem);
+int gc_check_key_cert_pem(const char *cert_pem, const char *key_pem);
+grpc_c_call_credentials *gc_call_credentials_ref(
+    grpc_c_call_credentials *creds);
+grpc_call_credentials *gc_call_credentials_core(
+    const grpc_c_call_credentials *creds);
+/* Puts per-call credentials (may be NULL) on a new call, or cancels it with
+ * UNAUTHENTICATED when the channel refuses credentials. */
+void gc_call_credentials_apply(grpc_c_channel *channel, grpc_call *call,
+                               grpc_c_call_credentials *creds);
+/* Adds a listening port with `creds` (server.c). Returns 0, GRPC_C_EINVAL,
+ * GRPC_C_ESTATE or GRPC_C_EBIND. */
+int gc_server_add_port(grpc_c_server *server, const char *address,
+                       grpc_server_credentials *creds, int *bound_port);
 
 /* ---- arena (server_ctx.c) ---- */
 typedef struct gc_arena_block gc_arena_block;
@@ -239,7 +269,9 @@ struct grpc_c_server_ctx {
   _Atomic int unary_events;
   grpc_c_cancel_fn on_cancel;
   void *on_cancel_data;
-  bool *defer_flag; /* while a handler runs: its caller's flag */
+  bool *defer_flag;        /* while a handler runs: its caller's flag */
+  grpc_auth_context *auth; /* fetched on first use */
+  const char *principal;   /* in the arena; set by the auth hook */
 
   grpc_c_server_ctx *next; /* free list or worker queue */
 };

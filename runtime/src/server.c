@@ -30,6 +30,8 @@ struct grpc_c_server_options {
   int max_receive;          /* bytes, -1 for unlimited */
   bool inspect_compression; /* the runtime, not the core, inflates requests */
   gc_args args;
+  grpc_c_auth_fn auth_fn;
+  void *auth_data;
 };
 
 struct grpc_c_server {
@@ -38,7 +40,9 @@ struct grpc_c_server {
   int poller_count;
   int max_workers;
   int listener_count;
-  size_t inflate_limit; /* largest inflated request */
+  size_t inflate_limit;   /* largest inflated request */
+  grpc_c_auth_fn auth_fn; /* NULL: no auth hook */
+  void *auth_data;
 
   gc_server_method *methods;
   size_t method_count;
@@ -148,6 +152,14 @@ int grpc_c_server_options_set_max_concurrent_streams(
                      streams);
 }
 
+int grpc_c_server_options_set_auth_hook(grpc_c_server_options *opts,
+                                        grpc_c_auth_fn fn, void *user_data) {
+  if (!opts || !fn) return GRPC_C_EINVAL;
+  opts->auth_fn = fn;
+  opts->auth_data = user_data;
+  return 0;
+}
+
 int grpc_c_server_options_set_int(grpc_c_server_options *opts, const char *key,
                                   int value) {
   if (!opts) return GRPC_C_EINVAL;
@@ -168,6 +180,10 @@ int grpc_c_server_create(grpc_c_server **out,
   int max_receive = opts ? opts->max_receive : 4 * 1024 * 1024;
   server->inflate_limit = max_receive >= 0 ? (size_t)max_receive : SIZE_MAX;
   server->generic.server = server;
+  if (opts) {
+    server->auth_fn = opts->auth_fn;
+    server->auth_data = opts->auth_data;
+  }
 
   /* SO_REUSEPORT is on by default in the core: a stale process on the same
    * port would silently take a share of the connections. */
@@ -206,10 +222,16 @@ int grpc_c_server_add_listener(grpc_c_server *server, const char *address,
                                int *bound_port) {
   if (bound_port) *bound_port = 0;
   if (!server || !address || !*address) return GRPC_C_EINVAL;
-  if (server->state != SERVER_CREATED) return GRPC_C_ESTATE;
   grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
-  int port = grpc_server_add_http2_port(server->core, address, creds);
+  int rc = gc_server_add_port(server, address, creds, bound_port);
   grpc_server_credentials_release(creds);
+  return rc;
+}
+
+int gc_server_add_port(grpc_c_server *server, const char *address,
+                       grpc_server_credentials *creds, int *bound_port) {
+  if (server->state != SERVER_CREATED) return GRPC_C_ESTATE;
+  int port = grpc_server_add_http2_port(server->core, address, creds);
   if (port <= 0) {
     gc_log(GRPC_C_LOG_ERROR, "cannot listen on %s", address);
     return GRPC_C_EBIND;
@@ -370,8 +392,22 @@ ProtobufCMessage *gc_ctx_unpack(grpc_c_server_ctx *ctx,
                            &ctx->request_compressed);
 }
 
+/* Runs the server's auth hook, if any; a refused call is ended here and
+ * its handler never runs. Returns true when the call was refused. */
+static bool auth_refuses(grpc_c_server_ctx *ctx) {
+  grpc_c_server *server = ctx->server;
+  if (!server->auth_fn) return false;
+  grpc_c_code code = server->auth_fn(server->auth_data, ctx);
+  if (code == GRPC_C_OK) return false;
+  if (!ctx->status_message)
+    grpc_c_server_ctx_fail(ctx, code, "grpc-c: refused by the auth hook");
+  gc_ctx_finish(ctx, code);
+  return true;
+}
+
 static void run_unary(grpc_c_server_ctx *ctx) {
   const grpc_c_method *m = ctx->method->method;
+  if (auth_refuses(ctx)) return;
   ProtobufCMessage *request = NULL;
   if (ctx->payload) {
     request = gc_ctx_unpack(ctx, m->request_descriptor, ctx->payload,
@@ -414,6 +450,7 @@ static void run_stream(grpc_c_server_ctx *ctx) {
     gc_log(GRPC_C_LOG_ERROR, "cannot start a server stream");
     atomic_store(&ctx->close_received, true);
   }
+  if (auth_refuses(ctx)) return;
 
   ProtobufCMessage *request = NULL;
   ProtobufCMessage *response = NULL;

@@ -114,6 +114,9 @@ void gc_ctx_reset(grpc_c_server_ctx *ctx) {
   atomic_store(&ctx->unary_events, 0);
   ctx->on_cancel = NULL;
   ctx->on_cancel_data = NULL;
+  if (ctx->auth) grpc_auth_context_release(ctx->auth);
+  ctx->auth = NULL;
+  ctx->principal = NULL;
   ctx->state = GC_CTX_IDLE;
 }
 

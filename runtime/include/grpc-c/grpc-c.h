@@ -20,6 +20,7 @@
 #include <grpc-c/log.h>
 #include <grpc-c/metadata.h>
 #include <grpc-c/method.h>
+#include <grpc-c/security.h>
 #include <grpc-c/server.h>
 #include <grpc-c/status.h>
 #include <grpc-c/version.h>

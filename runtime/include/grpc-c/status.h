@@ -110,7 +110,9 @@ enum grpc_c_write_flag {
   X(ECORE, -5, "the gRPC core refused the operation")                  \
   X(EEXIST, -6, "already registered")                                  \
   X(ETHREAD, -7, "cannot start a thread")                              \
-  X(ESIGNAL, -8, "cannot install the signal handler")
+  X(ESIGNAL, -8, "cannot install the signal handler")                  \
+  X(EIO, -9, "cannot read the file")                                   \
+  X(ETLS, -10, "invalid TLS certificate, key or CA")
 
 /** Local error codes returned as negative `int` by non-RPC functions. */
 enum grpc_c_error {
