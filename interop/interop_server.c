@@ -3,8 +3,8 @@
  * TestService method the interop descriptions define; UnimplementedCall and
  * grpc.testing.UnimplementedService answer UNIMPLEMENTED.
  *
- *   interop_server --port=N [--use_tls=true --tls_cert_file=PEM
- *                  --tls_key_file=PEM]
+ *   interop_server --port=N [--bind_host=ADDR] [--use_tls=true
+ *                  --tls_cert_file=PEM --tls_key_file=PEM]
  *
  * Prints "interop_server listening on port N" once serving (useful with
  * --port=0) and stops on SIGTERM or SIGINT. */
@@ -49,10 +49,10 @@ static bool compression_as_expected(grpc_c_server_ctx *ctx,
 
 static grpc_c_code fail_compression(grpc_c_server_ctx *ctx,
                                     const Grpc__Testing__BoolValue *expect) {
-  return grpc_c_server_ctx_fail(ctx, GRPC_C_INVALID_ARGUMENT,
-                                "expected a %s request, got a %s one",
-                                expect->value ? "compressed" : "uncompressed",
-                                expect->value ? "uncompressed" : "compressed");
+  return grpc_c_server_ctx_fail(ctx, GRPC_C_INVALID_ARGUMENT, "%s",
+                                expect->value
+                                    ? "expected a compressed request"
+                                    : "expected an uncompressed request");
 }
 
 /* Echo Status: a non-zero code in the request ends the call with it. */
@@ -293,11 +293,14 @@ static grpc_c_code half_duplex_call(
 
 int main(int argc, char **argv) {
   int port = 0;
+  const char *bind_host = "[::]";
   bool use_tls = false;
   const char *cert_file = INTEROP_CERTS_DIR "/server.pem";
   const char *key_file = INTEROP_CERTS_DIR "/server.key";
   const interop_flag flags[] = {
       {"port", INTEROP_FLAG_INT, &port, "port to listen on (0: any free port)"},
+      {"bind_host", INTEROP_FLAG_STRING, &bind_host,
+       "address to listen on (default [::], every interface)"},
       {"use_tls", INTEROP_FLAG_BOOL, &use_tls, "serve TLS (default false)"},
       {"tls_cert_file", INTEROP_FLAG_STRING, &cert_file,
        "server certificate chain, PEM"},
@@ -330,7 +333,7 @@ int main(int argc, char **argv) {
   grpc_c_server_options_free(opts);
 
   char address[64];
-  snprintf(address, sizeof address, "[::]:%d", port);
+  snprintf(address, sizeof address, "%s:%d", bind_host, port);
   int bound = 0;
   int rc;
   if (use_tls) {
