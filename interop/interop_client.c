@@ -104,19 +104,33 @@ static grpc_c_code large_unary_call(interop_client *c,
   return code;
 }
 
-static bool empty_unary(interop_client *c) {
+/* The generated blocking call of every Empty -> Empty method. */
+typedef grpc_c_code (*empty_method_call)(grpc_c_channel *channel,
+                                         const Grpc__Testing__Empty *request,
+                                         Grpc__Testing__Empty **response,
+                                         const grpc_c_call_options *opts,
+                                         grpc_c_status *status);
+
+/* Calls an Empty -> Empty method; fails unless it ends with `want` (and
+ * with a response when `want` is OK). */
+static bool empty_call_ends(interop_client *c, const char *step,
+                            empty_method_call call, grpc_c_code want) {
   Grpc__Testing__Empty req = GRPC__TESTING__EMPTY__INIT;
   Grpc__Testing__Empty *resp = NULL;
   grpc_c_status status = GRPC_C_STATUS_INIT;
   grpc_c_call_options *opts = new_call_options();
-  grpc_c_code code = grpc__testing__test_service__empty_call__call(
-      c->channel, &req, &resp, opts, &status);
+  grpc_c_code code = call(c->channel, &req, &resp, opts, &status);
   grpc_c_call_options_free(opts);
-  bool ok = expect_code(c, "EmptyCall", code, &status, GRPC_C_OK) &&
-            (resp || fail(c, "EmptyCall: no response"));
+  bool ok = expect_code(c, step, code, &status, want) &&
+            (want != GRPC_C_OK || resp || fail(c, "%s: no response", step));
   if (resp) grpc__testing__empty__free_unpacked(resp, NULL);
   grpc_c_status_clear(&status);
   return ok;
+}
+
+static bool empty_unary(interop_client *c) {
+  return empty_call_ends(
+      c, "EmptyCall", grpc__testing__test_service__empty_call__call, GRPC_C_OK);
 }
 
 /* One large UnaryCall with the given request fields; `want` is the status
@@ -210,42 +224,25 @@ static bool special_status_message(interop_client *c) {
 }
 
 static bool unimplemented_method(interop_client *c) {
-  Grpc__Testing__Empty req = GRPC__TESTING__EMPTY__INIT;
-  Grpc__Testing__Empty *resp = NULL;
-  grpc_c_status status = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_call_options();
-  grpc_c_code code = grpc__testing__test_service__unimplemented_call__call(
-      c->channel, &req, &resp, opts, &status);
-  grpc_c_call_options_free(opts);
-  bool ok = expect_code(c, "TestService/UnimplementedCall", code, &status,
-                        GRPC_C_UNIMPLEMENTED);
-  if (resp) grpc__testing__empty__free_unpacked(resp, NULL);
-  grpc_c_status_clear(&status);
-  return ok;
+  return empty_call_ends(c, "TestService/UnimplementedCall",
+                         grpc__testing__test_service__unimplemented_call__call,
+                         GRPC_C_UNIMPLEMENTED);
 }
 
 static bool unimplemented_service(interop_client *c) {
-  Grpc__Testing__Empty req = GRPC__TESTING__EMPTY__INIT;
-  Grpc__Testing__Empty *resp = NULL;
-  grpc_c_status status = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_call_options();
-  grpc_c_code code =
-      grpc__testing__unimplemented_service__unimplemented_call__call(
-          c->channel, &req, &resp, opts, &status);
-  grpc_c_call_options_free(opts);
-  bool ok = expect_code(c, "UnimplementedService/UnimplementedCall", code,
-                        &status, GRPC_C_UNIMPLEMENTED);
-  if (resp) grpc__testing__empty__free_unpacked(resp, NULL);
-  grpc_c_status_clear(&status);
-  return ok;
+  return empty_call_ends(
+      c, "UnimplementedService/UnimplementedCall",
+      grpc__testing__unimplemented_service__unimplemented_call__call,
+      GRPC_C_UNIMPLEMENTED);
 }
 
 /* ---- client streaming ---- */
 
+typedef Grpc__Testing__TestService__StreamingInputCall_Stream input_stream;
+
 /* Sends one StreamingInputCallRequest of `size` zeros. */
-static bool send_input(Grpc__Testing__TestService__StreamingInputCall_Stream *s,
-                       size_t size, const Grpc__Testing__BoolValue *expect,
-                       unsigned flags) {
+static bool send_input(input_stream *s, size_t size,
+                       const Grpc__Testing__BoolValue *expect, unsigned flags) {
   Grpc__Testing__Payload payload = zero_payload(size);
   Grpc__Testing__StreamingInputCallRequest req =
       GRPC__TESTING__STREAMING_INPUT_CALL_REQUEST__INIT;
@@ -276,14 +273,22 @@ static bool finish_input(
   return ok;
 }
 
-static bool client_streaming(interop_client *c) {
+/* Starts a StreamingInputCall whose messages go compressed with
+ * `compression` (unless a write opts out). */
+static bool start_input(interop_client *c, grpc_c_compression compression,
+                        input_stream **s) {
   grpc_c_call_options *opts = new_call_options();
-  Grpc__Testing__TestService__StreamingInputCall_Stream *s;
+  grpc_c_call_options_set_compression(opts, compression);
   int rc = grpc__testing__test_service__streaming_input_call__start(c->channel,
-                                                                    opts, &s);
+                                                                    opts, s);
   grpc_c_call_options_free(opts);
-  if (rc)
-    return fail(c, "cannot start StreamingInputCall: %s", grpc_c_strerror(rc));
+  return rc == 0 ||
+         fail(c, "cannot start StreamingInputCall: %s", grpc_c_strerror(rc));
+}
+
+static bool client_streaming(interop_client *c) {
+  input_stream *s;
+  if (!start_input(c, GRPC_C_COMPRESS_NONE, &s)) return false;
   const size_t sizes[] = {27182, 8, 1828, 45904};
   for (size_t i = 0; i < 4; i++)
     if (!send_input(s, sizes[i], NULL, 0)) break; /* finish tells why */
@@ -295,40 +300,22 @@ static bool client_compressed_streaming(interop_client *c) {
   Grpc__Testing__BoolValue no = GRPC__TESTING__BOOL_VALUE__INIT;
   yes.value = true;
   /* The probe: an uncompressed message that claims to be compressed. */
-  grpc_c_call_options *opts = new_call_options();
-  Grpc__Testing__TestService__StreamingInputCall_Stream *s;
-  int rc = grpc__testing__test_service__streaming_input_call__start(c->channel,
-                                                                    opts, &s);
-  if (rc) {
-    grpc_c_call_options_free(opts);
-    return fail(c, "cannot start StreamingInputCall: %s", grpc_c_strerror(rc));
-  }
+  input_stream *s;
+  if (!start_input(c, GRPC_C_COMPRESS_NONE, &s)) return false;
   send_input(s, 27182, &yes, 0);
   if (!finish_input(c, "probe (uncompressed, expect_compressed)", s,
-                    GRPC_C_INVALID_ARGUMENT, 0)) {
-    grpc_c_call_options_free(opts);
+                    GRPC_C_INVALID_ARGUMENT, 0))
     return false;
-  }
   /* A gzip call: the first message compressed, the second opting out. */
-  grpc_c_call_options_set_compression(opts, GRPC_C_COMPRESS_GZIP);
-  rc = grpc__testing__test_service__streaming_input_call__start(c->channel,
-                                                                opts, &s);
-  grpc_c_call_options_free(opts);
-  if (rc)
-    return fail(c, "cannot start StreamingInputCall: %s", grpc_c_strerror(rc));
+  if (!start_input(c, GRPC_C_COMPRESS_GZIP, &s)) return false;
   if (send_input(s, 27182, &yes, 0))
     send_input(s, 45904, &no, GRPC_C_WRITE_NO_COMPRESS);
   return finish_input(c, "compressed then uncompressed", s, GRPC_C_OK, 73086);
 }
 
 static bool cancel_after_begin(interop_client *c) {
-  grpc_c_call_options *opts = new_call_options();
-  Grpc__Testing__TestService__StreamingInputCall_Stream *s;
-  int rc = grpc__testing__test_service__streaming_input_call__start(c->channel,
-                                                                    opts, &s);
-  grpc_c_call_options_free(opts);
-  if (rc)
-    return fail(c, "cannot start StreamingInputCall: %s", grpc_c_strerror(rc));
+  input_stream *s;
+  if (!start_input(c, GRPC_C_COMPRESS_NONE, &s)) return false;
   grpc__testing__test_service__streaming_input_call__cancel(s);
   return finish_input(c, "cancelled StreamingInputCall", s, GRPC_C_CANCELLED,
                       0);

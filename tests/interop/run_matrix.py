@@ -88,14 +88,16 @@ def start_server(cmd):
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     os.set_blocking(proc.stdout.fileno(), False)
     seen = b""
-    while time.monotonic() < deadline and proc.poll() is None:
-        chunk = proc.stdout.read() or b""
-        seen += chunk
+    while time.monotonic() < deadline:
+        exited = proc.poll() is not None
+        seen += proc.stdout.read() or b""
         match = LISTENING.search(seen)
         if match:
             return proc, int(match.group(1)), seen
+        if exited:
+            return proc, None, seen + b"[exited with %d]" % proc.returncode
         time.sleep(0.05)
-    return proc, None, seen
+    return proc, None, seen + b"[no port after %ds]" % SERVER_START_TIMEOUT
 
 
 def stop_server(proc):

@@ -13,19 +13,12 @@ cases check what it can (see docs/interop.md).
 import argparse
 import json
 import os
-import queue
 import sys
+
+from peer_util import Outbox, boolean
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CALL_TIMEOUT = 30.0  # seconds for calls that should end at once
-
-
-def boolean(text):
-    if text in ("true", "1"):
-        return True
-    if text in ("false", "0"):
-        return False
-    raise argparse.ArgumentTypeError("expected true or false")
 
 
 def parse_args():
@@ -72,28 +65,6 @@ def check_payload(step, payload, size):
     check(len(payload.body) == size,
           "%s: payload of %d bytes, expected %d" % (step, len(payload.body), size))
     check(payload.body == bytes(size), "%s: payload is not all zeros" % step)
-
-
-class Requests:
-    """A request iterator fed one message at a time; close() half-closes."""
-
-    def __init__(self):
-        self._queue = queue.Queue()
-
-    def put(self, message):
-        self._queue.put(message)
-
-    def close(self):
-        self._queue.put(None)
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        message = self._queue.get(timeout=CALL_TIMEOUT)
-        if message is None:
-            raise StopIteration
-        return message
 
 
 def large_request(**fields):
@@ -202,7 +173,7 @@ def duplex_request(response_size, payload_size):
 
 
 def ping_pong(stub, channel):
-    requests = Requests()
+    requests = Outbox(CALL_TIMEOUT)
     call = stub.FullDuplexCall(requests, timeout=CALL_TIMEOUT)
     try:
         for i, (out, size) in enumerate(((31415, 27182), (9, 8), (2653, 1828),
@@ -224,7 +195,7 @@ def empty_stream(stub, channel):
 
 
 def timeout_on_sleeping_server(stub, channel):
-    requests = Requests()
+    requests = Outbox(CALL_TIMEOUT)
     requests.put(duplex_request(None, 27182))
     call = stub.FullDuplexCall(requests, timeout=0.001)
     try:
@@ -239,7 +210,7 @@ def timeout_on_sleeping_server(stub, channel):
 
 
 def cancel_after_begin(stub, channel):
-    requests = Requests()
+    requests = Outbox(CALL_TIMEOUT)
     future = stub.StreamingInputCall.future(requests, timeout=CALL_TIMEOUT)
     future.cancel()
     requests.close()
@@ -249,7 +220,7 @@ def cancel_after_begin(stub, channel):
 
 
 def cancel_after_first_response(stub, channel):
-    requests = Requests()
+    requests = Outbox(CALL_TIMEOUT)
     call = stub.FullDuplexCall(requests, timeout=CALL_TIMEOUT)
     requests.put(duplex_request(31415, 27182))
     check_payload("FullDuplexCall", next(call).payload, 31415)

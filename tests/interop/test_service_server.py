@@ -21,16 +21,10 @@ import threading
 import time
 from concurrent import futures
 
+from peer_util import boolean
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 CERTS = os.path.join(HERE, "..", "certs")
-
-
-def boolean(text):
-    if text in ("true", "1"):
-        return True
-    if text in ("false", "0"):
-        return False
-    raise argparse.ArgumentTypeError("expected true or false")
 
 
 def parse_args():
