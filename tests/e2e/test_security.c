@@ -241,6 +241,27 @@ START_TEST(tls_refuses_wrong_server_name) {
 }
 END_TEST
 
+/* Without a CA argument the system's roots are used, and they do not
+ * contain the test CA. */
+START_TEST(system_roots_are_the_default) {
+  server_start(GRPC_C_CLIENT_CERT_NONE, false);
+  grpc_c_channel_options *o;
+  ck_assert_int_eq(grpc_c_channel_options_new(&o), 0);
+  ck_assert_int_eq(grpc_c_channel_options_set_tls(o, NULL), 0);
+  char target[64];
+  snprintf(target, sizeof target, "127.0.0.1:%d", srv.tls_port);
+  grpc_c_channel *channel;
+  ck_assert_int_eq(grpc_c_channel_create(&channel, target, o), 0);
+  grpc_c_channel_options_free(o);
+  char message[256];
+  ck_assert_int_eq(call_unary(channel, NULL, NULL, 0, message, sizeof message),
+                   GRPC_C_UNAVAILABLE);
+  ck_assert_msg(strstr(message, "certificate verify failed") != NULL, "%s",
+                message);
+  grpc_c_channel_destroy(channel);
+}
+END_TEST
+
 START_TEST(plaintext_client_cannot_reach_tls_listener) {
   server_start(GRPC_C_CLIENT_CERT_NONE, false);
   char target[64];
@@ -569,6 +590,7 @@ static Suite *security_suite(void) {
   tcase_add_test(tc, tls_with_server_name_override);
   tcase_add_test(tc, tls_refuses_wrong_ca);
   tcase_add_test(tc, tls_refuses_wrong_server_name);
+  tcase_add_test(tc, system_roots_are_the_default);
   tcase_add_test(tc, plaintext_client_cannot_reach_tls_listener);
   tcase_add_test(tc, plaintext_call_is_not_secure);
   tcase_add_test(tc, mtls_accepts_client_signed_by_ca);

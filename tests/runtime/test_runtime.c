@@ -21,6 +21,8 @@ START_TEST(error_texts_and_names) {
   ck_assert_str_eq(grpc_c_strerror(GRPC_C_EINVAL), "invalid argument");
   ck_assert_str_eq(grpc_c_strerror(-999), "unknown error");
   ck_assert_str_eq(grpc_c_err_name(GRPC_C_ENOMEM), "GRPC_C_ENOMEM");
+  ck_assert_str_eq(grpc_c_err_name(GRPC_C_ETLS), "GRPC_C_ETLS");
+  ck_assert_str_eq(grpc_c_strerror(GRPC_C_EIO), "cannot read the file");
   ck_assert_str_eq(grpc_c_err_name(0), "GRPC_C_OK");
   ck_assert_str_eq(grpc_c_err_name(5), "GRPC_C_EUNKNOWN");
 }
