@@ -133,10 +133,12 @@ def run_pairing(args, server, client, security, cases):
                 results[case] = (False, "client timed out after %ds" % CLIENT_TIMEOUT)
     finally:
         code = stop_server(proc)
-        if code not in (0, -signal.SIGTERM) and port is not None:
+        if code != 0 and port is not None:
+            # A server that crashes, leaks (sanitizers) or hangs at shutdown
+            # fails every case it served.
             for case in results:
-                passed, detail = results[case]
-                results[case] = (passed, detail + " (server exited %s)" % code)
+                results[case] = (False, "server exited with %s after SIGTERM; %s"
+                                 % (code, results[case][1]))
     return results
 
 
