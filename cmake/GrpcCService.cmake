@@ -10,6 +10,12 @@
 # `import "x/y.proto"` works as protoc expects. With SKELETON, the handler
 # skeleton <base>.grpc-c.skel.c is written too (never compiled into the
 # library) and its path is stored in the target property GRPC_C_SKELETONS.
+#
+# Protos may import the well-known types (google/protobuf/empty.proto,
+# timestamp.proto, ...): protoc finds their .proto files itself, and
+# <target> links grpc-c-wkt, the one library per build (or installation)
+# holding protobuf-c's code for them, so two services that use the same
+# type link into one program without duplicate symbols.
 include_guard(GLOBAL)
 
 function(add_grpc_c_service target)
@@ -86,7 +92,7 @@ function(add_grpc_c_service target)
     GRPC_C_SKELETONS "${skeletons}")
   target_include_directories(${target} PUBLIC ${out_dir})
   target_link_libraries(${target} PUBLIC ${GRPC_C_RUNTIME_TARGET}
-    PkgConfig::PROTOBUF_C PkgConfig::GRPC)
+    ${GRPC_C_WKT_TARGET} PkgConfig::PROTOBUF_C PkgConfig::GRPC)
   if(skeletons)
     # Generate the skeletons with the library even though nothing compiles them.
     add_custom_target(${target}_skeletons DEPENDS ${skeletons})

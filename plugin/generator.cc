@@ -9,6 +9,7 @@
 #include "model.h"
 #include "names.h"
 #include "options.h"
+#include "protobuf_c_limits.h"
 #include "render.h"
 
 namespace grpc_c::plugin {
@@ -20,16 +21,19 @@ namespace pb = google::protobuf;
 // Builds and checks the outputs of one file without writing them.
 bool RenderChecked(const pb::FileDescriptor* file, const Options& options,
                    std::vector<OutputFile>* outputs, std::string* error) {
-  FileModel model = BuildFileModel(file, options);
+  std::vector<std::string> problems = ProtobufCLimitViolations(file);
 
+  FileModel model = BuildFileModel(file, options);
   names::NameTable table(file->name());
   names::AddProtobufCNames(file, &table);
   AddGeneratedNames(model, &table);
-  if (!table.collisions().empty()) {
+  problems.insert(problems.end(), table.collisions().begin(),
+                  table.collisions().end());
+  if (!problems.empty()) {
     std::string message;
-    for (const std::string& collision : table.collisions()) {
+    for (const std::string& problem : problems) {
       if (!message.empty()) message += '\n';
-      message += collision;
+      message += problem;
     }
     *error = message;
     return false;

@@ -253,11 +253,11 @@ bool IsReservedWord(std::string_view word) {
       "linux", "unix", "i386",
       // Macros of the C library and its headers: an object-like one breaks
       // the declaration, a function-like one breaks `table->name(...)`.
-      "errno", "stdin", "stdout", "stderr", "assert", "offsetof", "va_arg",
-      "va_start", "va_end", "va_copy", "setjmp", "sigsetjmp", "alloca",
-      "complex", "imaginary", "noreturn", "unreachable", "major", "minor",
-      "makedev", "htons", "htonl", "ntohs", "ntohl", "isnan", "isinf",
-      "isfinite", "isnormal", "signbit", "fpclassify", "isgreater",
+      "errno", "stdin", "stdout", "stderr", "assert", "assert_perror",
+      "offsetof", "va_arg", "va_start", "va_end", "va_copy", "setjmp",
+      "sigsetjmp", "alloca", "complex", "imaginary", "noreturn", "unreachable",
+      "major", "minor", "makedev", "htons", "htonl", "ntohs", "ntohl", "isnan",
+      "isinf", "isfinite", "isnormal", "signbit", "fpclassify", "isgreater",
       "isgreaterequal", "isless", "islessequal", "islessgreater", "isunordered",
       "isalnum", "isalpha", "isascii", "isblank", "iscntrl", "isdigit",
       "isgraph", "islower", "isprint", "ispunct", "isspace", "isupper",

@@ -1,8 +1,11 @@
 /* protobuf-c messages to and from gRPC byte buffers, with as few copies as
  * the core allows: packing writes straight into one slice, and a received
- * buffer that is one contiguous slice is parsed in place. */
+ * buffer that is one contiguous slice is parsed in place. Buffers the core
+ * hands over still compressed (servers that inspect request compression) are
+ * inflated here. */
 #include <grpc/byte_buffer_reader.h>
 #include <stdlib.h>
+#include <zlib.h>
 
 #include "internal.h"
 
@@ -15,9 +18,47 @@ grpc_byte_buffer *gc_pack(const ProtobufCMessage *msg) {
   return buffer;
 }
 
-ProtobufCMessage *gc_unpack(const ProtobufCMessageDescriptor *descriptor,
-                            grpc_byte_buffer *buffer,
-                            ProtobufCAllocator *allocator) {
+/* Inflates gzip or zlib-wrapped deflate data (what the core sends for
+ * "gzip" and "deflate") into a malloc'd buffer of at most `limit` bytes.
+ * Returns false on corrupt data, on output beyond `limit` or out of memory. */
+static bool inflate_all(const uint8_t *in, size_t in_len, size_t limit,
+                        uint8_t **out, size_t *out_len) {
+  z_stream zs = {0};
+  if (inflateInit2(&zs, 15 + 32) != Z_OK) return false; /* +32: auto header */
+  size_t cap = in_len * 4 + 64, len = 0;
+  if (cap > limit) cap = limit + 1;
+  uint8_t *buf = malloc(cap ? cap : 1);
+  int rc = buf ? Z_OK : Z_MEM_ERROR;
+  zs.next_in = (Bytef *)in;
+  zs.avail_in = (uInt)in_len;
+  while (rc == Z_OK) {
+    if (len == cap) {
+      if (cap > limit) break; /* produced more than the limit */
+      size_t grown = cap * 2 > limit ? limit + 1 : cap * 2;
+      uint8_t *bigger = realloc(buf, grown);
+      if (!bigger) break;
+      buf = bigger;
+      cap = grown;
+    }
+    zs.next_out = buf + len;
+    zs.avail_out = (uInt)(cap - len);
+    rc = inflate(&zs, Z_NO_FLUSH);
+    len = cap - zs.avail_out;
+  }
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END || len > limit) {
+    free(buf);
+    return false;
+  }
+  *out = buf;
+  *out_len = len;
+  return true;
+}
+
+ProtobufCMessage *gc_unpack_limited(
+    const ProtobufCMessageDescriptor *descriptor, grpc_byte_buffer *buffer,
+    ProtobufCAllocator *allocator, size_t limit, bool *was_compressed) {
+  if (was_compressed) *was_compressed = false;
   if (!buffer) return NULL;
   if (buffer->type == GRPC_BB_RAW &&
       buffer->data.raw.compression == GRPC_COMPRESS_NONE &&
@@ -27,13 +68,32 @@ ProtobufCMessage *gc_unpack(const ProtobufCMessageDescriptor *descriptor,
                                      GRPC_SLICE_LENGTH(*slice),
                                      GRPC_SLICE_START_PTR(*slice));
   }
-  /* Several slices, or compressed: let the reader join/decompress them. */
+  /* Several slices, or compressed: join them first. */
   grpc_byte_buffer_reader reader;
   if (!grpc_byte_buffer_reader_init(&reader, buffer)) return NULL;
   grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
   grpc_byte_buffer_reader_destroy(&reader);
-  ProtobufCMessage *msg = protobuf_c_message_unpack(
-      descriptor, allocator, GRPC_SLICE_LENGTH(all), GRPC_SLICE_START_PTR(all));
+  ProtobufCMessage *msg = NULL;
+  if (buffer->data.raw.compression == GRPC_COMPRESS_NONE) {
+    msg =
+        protobuf_c_message_unpack(descriptor, allocator, GRPC_SLICE_LENGTH(all),
+                                  GRPC_SLICE_START_PTR(all));
+  } else {
+    uint8_t *plain;
+    size_t plain_len;
+    if (was_compressed) *was_compressed = true;
+    if (inflate_all(GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all), limit,
+                    &plain, &plain_len)) {
+      msg = protobuf_c_message_unpack(descriptor, allocator, plain_len, plain);
+      free(plain);
+    }
+  }
   grpc_slice_unref(all);
   return msg;
+}
+
+ProtobufCMessage *gc_unpack(const ProtobufCMessageDescriptor *descriptor,
+                            grpc_byte_buffer *buffer,
+                            ProtobufCAllocator *allocator) {
+  return gc_unpack_limited(descriptor, buffer, allocator, SIZE_MAX, NULL);
 }

@@ -57,6 +57,12 @@ grpc_byte_buffer *gc_pack(const ProtobufCMessage *msg);
 ProtobufCMessage *gc_unpack(const ProtobufCMessageDescriptor *descriptor,
                             grpc_byte_buffer *buffer,
                             ProtobufCAllocator *allocator);
+/* The same, also for buffers still compressed (gzip or deflate), which are
+ * inflated to at most `limit` bytes (NULL beyond). `was_compressed` (may be
+ * NULL) tells whether the buffer arrived compressed. */
+ProtobufCMessage *gc_unpack_limited(
+    const ProtobufCMessageDescriptor *descriptor, grpc_byte_buffer *buffer,
+    ProtobufCAllocator *allocator, size_t limit, bool *was_compressed);
 
 /* ---- metadata lists (metadata.c) ---- */
 typedef struct gc_md_list {
@@ -244,6 +250,7 @@ struct grpc_c_server_ctx {
   _Atomic bool close_received; /* RECV_CLOSE completed */
   bool read_done;
   bool decode_failed;
+  bool request_compressed; /* the last request message arrived compressed */
 
   gc_arena arena;              /* request, strings, user allocations */
   void *response_storage;      /* sizeof the response message, or NULL */
@@ -283,6 +290,12 @@ void gc_ctx_unary_done(grpc_c_server_ctx *ctx);
 void gc_ctx_release(grpc_c_server_ctx *ctx);
 /* Resets per-call state; keeps buffers for the next call. */
 void gc_ctx_reset(grpc_c_server_ctx *ctx);
+/* Parses a request message of the call, noting whether it arrived
+ * compressed and holding inflated requests to the server's receive limit. */
+ProtobufCMessage *gc_ctx_unpack(grpc_c_server_ctx *ctx,
+                                const ProtobufCMessageDescriptor *descriptor,
+                                grpc_byte_buffer *buffer,
+                                ProtobufCAllocator *allocator);
 /* True once the server is past its shutdown grace. */
 bool gc_server_cancelling(const grpc_c_server *server);
 /* The server's completion queue (non-blocking streams are bound to it). */

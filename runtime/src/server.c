@@ -27,6 +27,8 @@ typedef enum server_state {
 struct grpc_c_server_options {
   int pollers;
   int max_workers;
+  int max_receive;          /* bytes, -1 for unlimited */
+  bool inspect_compression; /* the runtime, not the core, inflates requests */
   gc_args args;
   grpc_c_auth_fn auth_fn;
   void *auth_data;
@@ -38,6 +40,7 @@ struct grpc_c_server {
   int poller_count;
   int max_workers;
   int listener_count;
+  size_t inflate_limit;   /* largest inflated request */
   grpc_c_auth_fn auth_fn; /* NULL: no auth hook */
   void *auth_data;
 
@@ -86,6 +89,7 @@ int grpc_c_server_options_new(grpc_c_server_options **out) {
   if (!*out) return GRPC_C_ENOMEM;
   (*out)->pollers = 0; /* default, decided at create */
   (*out)->max_workers = 64;
+  (*out)->max_receive = 4 * 1024 * 1024; /* the core's default */
   return 0;
 }
 
@@ -112,8 +116,10 @@ int grpc_c_server_options_set_max_stream_workers(grpc_c_server_options *opts,
 int grpc_c_server_options_set_max_receive_message_size(
     grpc_c_server_options *opts, int bytes) {
   if (!opts || bytes < -1) return GRPC_C_EINVAL;
-  return gc_args_set(&opts->args, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, NULL,
-                     bytes);
+  int rc = gc_args_set(&opts->args, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, NULL,
+                       bytes);
+  if (rc == 0) opts->max_receive = bytes;
+  return rc;
 }
 
 int grpc_c_server_options_set_max_send_message_size(grpc_c_server_options *opts,
@@ -128,6 +134,15 @@ int grpc_c_server_options_set_compression(grpc_c_server_options *opts,
   if (!opts || (unsigned)algorithm > GRPC_C_COMPRESS_GZIP) return GRPC_C_EINVAL;
   return gc_args_set(&opts->args, GRPC_COMPRESSION_CHANNEL_DEFAULT_ALGORITHM,
                      NULL, (int)algorithm);
+}
+
+int grpc_c_server_options_set_inspect_compression(grpc_c_server_options *opts,
+                                                  bool inspect) {
+  if (!opts) return GRPC_C_EINVAL;
+  int rc = gc_args_set(&opts->args, GRPC_ARG_ENABLE_PER_MESSAGE_DECOMPRESSION,
+                       NULL, inspect ? 0 : 1);
+  if (rc == 0) opts->inspect_compression = inspect;
+  return rc;
 }
 
 int grpc_c_server_options_set_max_concurrent_streams(
@@ -162,6 +177,8 @@ int grpc_c_server_create(grpc_c_server **out,
   server->poller_count =
       opts && opts->pollers > 0 ? opts->pollers : default_pollers();
   server->max_workers = opts ? opts->max_workers : 64;
+  int max_receive = opts ? opts->max_receive : 4 * 1024 * 1024;
+  server->inflate_limit = max_receive >= 0 ? (size_t)max_receive : SIZE_MAX;
   server->generic.server = server;
   if (opts) {
     server->auth_fn = opts->auth_fn;
@@ -386,6 +403,15 @@ static void request_slot(gc_server_method *sm) {
 
 /* ---- handlers ---- */
 
+ProtobufCMessage *gc_ctx_unpack(grpc_c_server_ctx *ctx,
+                                const ProtobufCMessageDescriptor *descriptor,
+                                grpc_byte_buffer *buffer,
+                                ProtobufCAllocator *allocator) {
+  return gc_unpack_limited(descriptor, buffer, allocator,
+                           ctx->server->inflate_limit,
+                           &ctx->request_compressed);
+}
+
 /* Runs the server's auth hook, if any; a refused call is ended here and
  * its handler never runs. Returns true when the call was refused. */
 static bool auth_refuses(grpc_c_server_ctx *ctx) {
@@ -404,8 +430,8 @@ static void run_unary(grpc_c_server_ctx *ctx) {
   if (auth_refuses(ctx)) return;
   ProtobufCMessage *request = NULL;
   if (ctx->payload) {
-    request =
-        gc_unpack(m->request_descriptor, ctx->payload, &ctx->arena.allocator);
+    request = gc_ctx_unpack(ctx, m->request_descriptor, ctx->payload,
+                            &ctx->arena.allocator);
     grpc_byte_buffer_destroy(ctx->payload);
     ctx->payload = NULL;
     if (!request) {
@@ -462,8 +488,8 @@ static void invoke_stream(grpc_c_server_ctx *ctx) {
   ProtobufCMessage *response = NULL;
   grpc_c_code code;
   if (m->kind == GRPC_C_METHOD_SERVER_STREAMING) {
-    request = ctx->payload ? gc_unpack(m->request_descriptor, ctx->payload,
-                                       &ctx->arena.allocator)
+    request = ctx->payload ? gc_ctx_unpack(ctx, m->request_descriptor,
+                                           ctx->payload, &ctx->arena.allocator)
                            : NULL;
     if (ctx->payload) grpc_byte_buffer_destroy(ctx->payload);
     ctx->payload = NULL;

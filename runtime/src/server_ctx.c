@@ -106,6 +106,7 @@ void gc_ctx_reset(grpc_c_server_ctx *ctx) {
   atomic_store(&ctx->close_received, false);
   ctx->read_done = false;
   ctx->decode_failed = false;
+  ctx->request_compressed = false;
   ctx->initial_metadata_sent = false;
   atomic_store(&ctx->deferred, false);
   ctx->defer_flag = NULL;
@@ -150,6 +151,10 @@ static bool poll_close(grpc_c_server_ctx *ctx) {
     return true;
   }
   return false;
+}
+
+bool grpc_c_server_ctx_request_compressed(const grpc_c_server_ctx *ctx) {
+  return ctx && ctx->request_compressed;
 }
 
 bool grpc_c_server_ctx_is_cancelled(const grpc_c_server_ctx *ctx) {
@@ -425,7 +430,7 @@ bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg) {
     ctx->read_done = true;
     return false;
   }
-  ctx->lent = gc_unpack(m->request_descriptor, payload, NULL);
+  ctx->lent = gc_ctx_unpack(ctx, m->request_descriptor, payload, NULL);
   grpc_byte_buffer_destroy(payload);
   if (!ctx->lent) {
     ctx->decode_failed = true;

@@ -144,6 +144,7 @@ static grpc_c_code on_unary(void *self, grpc_c_server_ctx *ctx,
   }
   reply->text = req->text;
   reply->payload = req->payload;
+  reply->compressed_requests = grpc_c_server_ctx_request_compressed(ctx);
   if (req->compress_reply)
     grpc_c_server_ctx_set_compression(ctx, GRPC_C_COMPRESS_GZIP);
   /* Initial and trailing metadata that the client can see. */
@@ -191,6 +192,7 @@ static grpc_c_code on_client_stream(
   while (e2e__echo__client_stream__server_read(stream, &req)) {
     count++;
     total += req->payload.len;
+    reply->compressed_requests += grpc_c_server_ctx_request_compressed(ctx);
   }
   char text[64];
   snprintf(text, sizeof text, "%d messages, %zu bytes", count, total);

@@ -135,6 +135,86 @@ START_TEST(server_default_gzip) {
 }
 END_TEST
 
+/* A server that inspects compression: inflates requests itself and tells
+ * handlers which ones arrived compressed. */
+static void start_inspecting(int max_receive) {
+  teardown();
+  grpc_c_server_options *sopts;
+  ck_assert_int_eq(grpc_c_server_options_new(&sopts), 0);
+  ck_assert_int_eq(grpc_c_server_options_set_inspect_compression(sopts, true),
+                   0);
+  ck_assert_int_eq(
+      grpc_c_server_options_set_max_receive_message_size(sopts, max_receive),
+      0);
+  start(sopts);
+  grpc_c_server_options_free(sopts);
+}
+
+static grpc_c_code unary_with(grpc_c_channel *ch, grpc_c_compression alg,
+                              E2e__EchoReply **reply) {
+  grpc_c_call_options *opts;
+  ck_assert_int_eq(grpc_c_call_options_new(&opts), 0);
+  ck_assert_int_eq(grpc_c_call_options_set_compression(opts, alg), 0);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.payload.data = payload;
+  req.payload.len = PAYLOAD;
+  grpc_c_code code = e2e__echo__unary__call(ch, &req, reply, opts, NULL);
+  grpc_c_call_options_free(opts);
+  return code;
+}
+
+START_TEST(inspected_request_compression) {
+  start_inspecting(4 * 1024 * 1024);
+  grpc_c_channel *ch;
+  ck_assert_int_eq(grpc_c_channel_create(&ch, srv.target, NULL), 0);
+  const grpc_c_compression algs[] = {GRPC_C_COMPRESS_NONE, GRPC_C_COMPRESS_GZIP,
+                                     GRPC_C_COMPRESS_DEFLATE};
+  for (size_t i = 0; i < 3; i++) {
+    E2e__EchoReply *reply;
+    ck_assert_int_eq(unary_with(ch, algs[i], &reply), GRPC_C_OK);
+    ck_assert_int_eq(reply->compressed_requests, i > 0);
+    ck_assert_uint_eq(reply->payload.len, PAYLOAD);
+    ck_assert(memcmp(reply->payload.data, payload, PAYLOAD) == 0);
+    e2e__echo_reply__free_unpacked(reply, NULL);
+  }
+  /* Per message on a stream: one compressed, one not. */
+  grpc_c_call_options *opts;
+  ck_assert_int_eq(grpc_c_call_options_new(&opts), 0);
+  ck_assert_int_eq(
+      grpc_c_call_options_set_compression(opts, GRPC_C_COMPRESS_GZIP), 0);
+  E2e__Echo__ClientStream_Stream *stream;
+  ck_assert_int_eq(e2e__echo__client_stream__start(ch, opts, &stream), 0);
+  grpc_c_call_options_free(opts);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.payload.data = payload;
+  req.payload.len = 1000;
+  grpc_c_client_stream *raw = (grpc_c_client_stream *)stream;
+  ck_assert(grpc_c_client_stream_write_flags(raw, &req.base, 0));
+  ck_assert(grpc_c_client_stream_write_flags(raw, &req.base,
+                                             GRPC_C_WRITE_NO_COMPRESS));
+  E2e__EchoReply *reply;
+  ck_assert_int_eq(e2e__echo__client_stream__finish(stream, &reply, NULL),
+                   GRPC_C_OK);
+  ck_assert_str_eq(reply->text, "2 messages, 2000 bytes");
+  ck_assert_int_eq(reply->compressed_requests, 1);
+  e2e__echo_reply__free_unpacked(reply, NULL);
+  grpc_c_channel_destroy(ch);
+}
+END_TEST
+
+START_TEST(inspected_compression_keeps_the_receive_limit) {
+  start_inspecting(64 * 1024);
+  grpc_c_channel *ch;
+  ck_assert_int_eq(grpc_c_channel_create(&ch, srv.target, NULL), 0);
+  /* 1 MiB of zeros gzips to about 1 KiB, but inflates past 64 KiB. */
+  E2e__EchoReply *reply = NULL;
+  ck_assert_int_eq(unary_with(ch, GRPC_C_COMPRESS_GZIP, &reply),
+                   GRPC_C_INTERNAL);
+  ck_assert_ptr_null(reply);
+  grpc_c_channel_destroy(ch);
+}
+END_TEST
+
 START_TEST(per_message_compression_opt_out) {
   grpc_c_channel_options *copts;
   ck_assert_int_eq(grpc_c_channel_options_new(&copts), 0);
@@ -227,6 +307,8 @@ int main(void) {
   tcase_add_test(tc, server_compresses_one_call_on_request);
   tcase_add_test(tc, server_default_gzip);
   tcase_add_test(tc, per_message_compression_opt_out);
+  tcase_add_test(tc, inspected_request_compression);
+  tcase_add_test(tc, inspected_compression_keeps_the_receive_limit);
   tcase_add_test(tc, keepalive_pings_an_idle_connection);
   suite_add_tcase(s, tc);
   return e2e_run_suite(s);

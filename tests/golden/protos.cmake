@@ -17,9 +17,11 @@ set(GRPC_C_GOLDEN_PROTOS
   multi/two_services.proto      # two services in one file
   nested/deep/v1/deep.proto     # nested package, nested message
   no_package.proto              # no package
+  proto2.proto                  # proto2, nested messages as request/response
   proto3_optional.proto         # proto3 optional (FEATURE_PROTO3_OPTIONAL)
   same_message.proto            # one message on both sides, every kind
   verbs.proto                   # methods named like runtime verbs
+  wkt.proto                     # google.protobuf.Empty, Timestamp, Any
 )
 
 # Which golden outputs tests/compile can build. protobuf-c 1.4's own output
@@ -36,6 +38,5 @@ set(GRPC_C_GOLDEN_NOT_CXX cxx_keywords.proto)
 #    are compiled.
 set(GRPC_C_GOLDEN_NO_PBC_SOURCE empty_service.proto)
 
-# Well-known types (google/protobuf/empty.proto...) are not covered:
-# protobuf-c ships no compiled .pb-c.h for them, so a proto using them
-# needs the user to run protoc-c over the WKT protos first.
+# wkt.proto imports well-known types: tests/compile takes their .pb-c.h
+# from libgrpc-c-wkt (wkt/) and links that library.

@@ -8,7 +8,6 @@ The cases and their names are the same as in c_client.c.
 """
 import argparse
 import os
-import queue
 import sys
 import time
 
@@ -29,6 +28,7 @@ import grpc  # noqa: E402
 from google.protobuf import text_format  # noqa: E402
 import interop_pb2 as pb  # noqa: E402
 import interop_pb2_grpc as pb_grpc  # noqa: E402
+from peer_util import Outbox  # noqa: E402
 
 CALL_TIMEOUT = 10.0  # seconds; every call is bounded
 UTF8_MESSAGE = "fehlgeschlagen: \u00fc \u2713"
@@ -193,30 +193,8 @@ def client_stream_status_error(stub, channel):
                  grpc.StatusCode.INVALID_ARGUMENT, "bad item 0")
 
 
-class Outbox:
-    """A request iterator fed one message at a time (ping-pong)."""
-
-    def __init__(self):
-        self._queue = queue.Queue()
-
-    def put(self, message):
-        self._queue.put(message)
-
-    def close(self):
-        self._queue.put(None)
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        message = self._queue.get(timeout=CALL_TIMEOUT)
-        if message is None:
-            raise StopIteration
-        return message
-
-
 def bidi_ping_pong_50(stub, channel):
-    outbox = Outbox()
+    outbox = Outbox(CALL_TIMEOUT)
     responses = stub.Bidi(outbox, timeout=CALL_TIMEOUT)
     try:
         for i in range(50):
@@ -245,7 +223,7 @@ def bidi_write_all_then_read_all_50(stub, channel):
 
 
 def bidi_status_error(stub, channel):
-    outbox = Outbox()
+    outbox = Outbox(CALL_TIMEOUT)
     responses = stub.Bidi(outbox, timeout=CALL_TIMEOUT)
     try:
         outbox.put(pb.EchoRequest(message="first"))

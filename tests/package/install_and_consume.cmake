@@ -16,9 +16,11 @@ run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
 file(GLOB_RECURSE shared_libs ${prefix}/lib*/libgrpc-c.so*)
 file(GLOB_RECURSE static_libs ${prefix}/lib*/libgrpc-c.a)
 file(GLOB_RECURSE pc_files ${prefix}/lib*/grpc-c.pc)
+file(GLOB_RECURSE wkt_libs ${prefix}/lib*/libgrpc-c-wkt.so*)
 if(NOT shared_libs OR NOT static_libs OR NOT pc_files OR NOT EXISTS ${prefix}/bin/protoc-gen-grpc-c
-   OR NOT EXISTS ${prefix}/include/grpc-c/grpc-c.h)
-  message(FATAL_ERROR "install is missing files: ${shared_libs} ${static_libs} ${pc_files}")
+   OR NOT EXISTS ${prefix}/include/grpc-c/grpc-c.h OR NOT wkt_libs
+   OR NOT EXISTS ${prefix}/include/grpc-c/wkt/google/protobuf/empty.pb-c.h)
+  message(FATAL_ERROR "install is missing files: ${shared_libs} ${static_libs} ${pc_files} ${wkt_libs}")
 endif()
 
 # 1. CMake package.
@@ -38,10 +40,10 @@ file(MAKE_DIRECTORY ${WORK_DIR}/plain)
 run(protoc --plugin=protoc-gen-grpc-c=${prefix}/bin/protoc-gen-grpc-c
     -I${CONSUMER_DIR} --c_out=${WORK_DIR}/plain --grpc-c_out=${WORK_DIR}/plain
     ${CONSUMER_DIR}/ping.proto)
-execute_process(COMMAND pkg-config --cflags --libs grpc-c
+execute_process(COMMAND pkg-config --cflags --libs grpc-c grpc-c-wkt
   OUTPUT_VARIABLE flags RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "pkg-config grpc-c failed")
+  message(FATAL_ERROR "pkg-config grpc-c grpc-c-wkt failed")
 endif()
 separate_arguments(flags UNIX_COMMAND "${flags}")
 set(cc_flags)

@@ -172,6 +172,15 @@ START_TEST(reserved_words_are_escaped) {
 }
 END_TEST
 
+// <assert.h> defines assert_perror() when _GNU_SOURCE is set (g++ always
+// sets it): a method AssertPerror broke `table->assert_perror(...)`.
+START_TEST(assert_perror_is_escaped) {
+  ck_assert(names::IsReservedWord("assert_perror"));
+  ck_assert_string_eq(names::EscapeReservedWord("assert_perror"),
+                      "assert_perror_");
+}
+END_TEST
+
 START_TEST(generated_name_shapes) {
   ck_assert_string_eq(
       names::MethodScopedName("helloworld__greeter", "say_hello", "call"),
@@ -338,6 +347,7 @@ Suite* NamesSuite() {
   TCase* ours = tcase_create("generated_names");
   tcase_add_test(ours, method_path_ignores_c_package);
   tcase_add_test(ours, reserved_words_are_escaped);
+  tcase_add_test(ours, assert_perror_is_escaped);
   tcase_add_test(ours, generated_name_shapes);
   suite_add_tcase(suite, ours);
 

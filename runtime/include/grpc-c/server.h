@@ -91,6 +91,19 @@ int grpc_c_server_options_set_compression(grpc_c_server_options *opts,
                                           grpc_c_compression algorithm);
 
 /**
+ * Lets handlers ask grpc_c_server_ctx_request_compressed() whether a request
+ * message arrived compressed. With `inspect` true the runtime, not the gRPC
+ * core, decompresses requests (gzip and deflate); a request that inflates
+ * beyond the receive limit
+ * (grpc_c_server_options_set_max_receive_message_size(), default 4 MiB) or does
+ * not inflate fails to decode like any malformed request (::GRPC_C_INTERNAL).
+ * Off by default.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ */
+int grpc_c_server_options_set_inspect_compression(grpc_c_server_options *opts,
+                                                  bool inspect);
+
+/**
  * Largest number of concurrent calls (HTTP/2 streams) one client connection
  * may open (default: unlimited by us, the core's default applies).
  * @return 0 or ::GRPC_C_EINVAL (below 1).
@@ -224,6 +237,15 @@ const char *grpc_c_server_ctx_peer(grpc_c_server_ctx *ctx);
  * INT64_MAX when the client set no deadline.
  */
 int64_t grpc_c_server_ctx_time_remaining_ms(const grpc_c_server_ctx *ctx);
+
+/**
+ * True when the request message last received on this call (the request of
+ * a unary or server-streaming call, or the last successful read) arrived
+ * compressed. Known only on servers created with
+ * grpc_c_server_options_set_inspect_compression(); false elsewhere, and for
+ * NULL.
+ */
+bool grpc_c_server_ctx_request_compressed(const grpc_c_server_ctx *ctx);
 
 /**
  * True once the call is cancelled: the client cancelled or went away, the
