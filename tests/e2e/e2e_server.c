@@ -266,3 +266,19 @@ void e2e_server_stop(e2e_server *s, int64_t grace_ms) {
   grpc_c_server_destroy(s->server);
   s->server = NULL;
 }
+
+void e2e_bidi_expect_deadline(grpc_c_channel *channel, int64_t timeout_ms) {
+  grpc_c_call_options *opts;
+  ck_assert_int_eq(grpc_c_call_options_new(&opts), 0);
+  ck_assert_int_eq(grpc_c_call_options_set_timeout_ms(opts, timeout_ms), 0);
+  E2e__Echo__Bidi_Stream *stream;
+  ck_assert_int_eq(e2e__echo__bidi__start(channel, opts, &stream), 0);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.wait_for_cancel = true;
+  ck_assert(e2e__echo__bidi__write(stream, &req));
+  E2e__EchoReply *reply;
+  ck_assert(!e2e__echo__bidi__read(stream, &reply));
+  ck_assert_int_eq(e2e__echo__bidi__finish(stream, NULL),
+                   GRPC_C_DEADLINE_EXCEEDED);
+  grpc_c_call_options_free(opts);
+}

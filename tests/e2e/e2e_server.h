@@ -32,6 +32,10 @@ void e2e_sleep_ms(int ms);
 double e2e_now_s(void);
 /* Waits (at most 2 s) until *counter >= value; returns the last value. */
 int e2e_wait_for(atomic_int *counter, int value);
+/* Opens a Bidi stream with a `timeout_ms` deadline whose request asks the
+ * handler to wait for cancellation, and checks that reading fails and the
+ * call ends with DEADLINE_EXCEEDED. */
+void e2e_bidi_expect_deadline(grpc_c_channel *channel, int64_t timeout_ms);
 /* Runs a Check suite in-process; returns the process exit status. */
 struct Suite;
 int e2e_run_suite(struct Suite *suite);

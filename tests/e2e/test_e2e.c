@@ -509,17 +509,7 @@ START_TEST(client_stream_deadline_exceeded) {
 END_TEST
 
 START_TEST(bidi_deadline_exceeded) {
-  grpc_c_call_options *opts = timeout_opts(200);
-  E2e__Echo__Bidi_Stream *stream;
-  ck_assert_int_eq(e2e__echo__bidi__start(channel, opts, &stream), 0);
-  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
-  req.wait_for_cancel = true;
-  ck_assert(e2e__echo__bidi__write(stream, &req));
-  E2e__EchoReply *reply;
-  ck_assert(!e2e__echo__bidi__read(stream, &reply));
-  ck_assert_int_eq(e2e__echo__bidi__finish(stream, NULL),
-                   GRPC_C_DEADLINE_EXCEEDED);
-  grpc_c_call_options_free(opts);
+  e2e_bidi_expect_deadline(channel, 200);
   e2e_wait_for(&srv.streams_done, 1);
   ck_assert_int_eq(atomic_load(&srv.cancels_seen), 1);
 }

@@ -309,17 +309,7 @@ START_TEST(reactor_sees_client_cancel) {
 END_TEST
 
 START_TEST(reactor_deadline_cancels_an_idle_stream) {
-  grpc_c_call_options *opts = deadline_opts(200);
-  E2e__Echo__Bidi_Stream *stream;
-  ck_assert_int_eq(e2e__echo__bidi__start(channel, opts, &stream), 0);
-  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
-  req.wait_for_cancel = true;
-  ck_assert(e2e__echo__bidi__write(stream, &req));
-  E2e__EchoReply *reply;
-  ck_assert(!e2e__echo__bidi__read(stream, &reply));
-  ck_assert_int_eq(e2e__echo__bidi__finish(stream, NULL),
-                   GRPC_C_DEADLINE_EXCEEDED);
-  grpc_c_call_options_free(opts);
+  e2e_bidi_expect_deadline(channel, 200);
   ck_assert_int_eq(e2e_wait_for(&dones, 1), 1);
   ck_assert_int_eq(atomic_load(&cancels), 1);
 }
