@@ -44,10 +44,31 @@ static grpc_c_code on_unary(void *self, grpc_c_server_ctx *ctx,
   return GRPC_C_OK;
 }
 
+/* Bidi as a non-blocking reactor (servers started with `nonblocking`):
+ * one identity reply per request, finished at half-close. */
+static void reactor_read(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
+                         void *user_data) {
+  (void)msg;
+  (void)user_data;
+  E2e__EchoReply reply = E2E__ECHO_REPLY__INIT;
+  describe_identity(ctx, &reply);
+  grpc_c_server_ctx_write(ctx, &reply.base);
+}
+
+static void reactor_read_done(grpc_c_server_ctx *ctx, void *user_data) {
+  (void)user_data;
+  grpc_c_server_ctx_finish(ctx, GRPC_C_OK);
+}
+
+static const grpc_c_stream_reactor identity_reactor = {
+    .on_read = reactor_read, .on_read_done = reactor_read_done};
+
 static grpc_c_code on_bidi(void *self, grpc_c_server_ctx *ctx,
                            E2e__Echo__Bidi_ServerStream *stream) {
   (void)self;
   atomic_fetch_add(&handler_calls, 1);
+  if (grpc_c_server_ctx_react(ctx, &identity_reactor, NULL) == 0)
+    return GRPC_C_OK; /* a non-blocking server: the reactor goes on */
   E2e__EchoRequest *request;
   while (e2e__echo__bidi__server_read(stream, &request)) {
     E2e__EchoReply reply = E2E__ECHO_REPLY__INIT;
@@ -94,8 +115,10 @@ typedef struct test_server {
 
 static test_server srv;
 
-/* Starts a server with a TLS and a plaintext listener. */
-static void server_start(grpc_c_client_cert_policy policy, bool hook) {
+/* Starts a server with a TLS and a plaintext listener; with `nonblocking`,
+ * Bidi runs as a reactor on the pollers. */
+static void server_start_with(grpc_c_client_cert_policy policy, bool hook,
+                              bool nonblocking) {
   atomic_store(&handler_calls, 0);
   atomic_store(&hook_calls, 0);
   grpc_c_server_options *opts;
@@ -125,7 +148,14 @@ static void server_start(grpc_c_client_cert_policy policy, bool hook) {
       0);
   ck_assert_int_eq(e2e__echo__servicer__register(srv.server, &servicer, NULL),
                    0);
+  if (nonblocking)
+    ck_assert_int_eq(
+        grpc_c_server_set_nonblocking(srv.server, &e2e__echo__bidi__method), 0);
   ck_assert_int_eq(grpc_c_server_start(srv.server), 0);
+}
+
+static void server_start(grpc_c_client_cert_policy policy, bool hook) {
+  server_start_with(policy, hook, false);
 }
 
 static void teardown(void) {
@@ -365,8 +395,9 @@ START_TEST(auth_hook_refuses_missing_and_invalid_tokens) {
 }
 END_TEST
 
+/* _i: 0 blocking Bidi handler, 1 non-blocking reactor. */
 START_TEST(auth_hook_denies_a_stream_before_its_handler) {
-  server_start(GRPC_C_CLIENT_CERT_NONE, true);
+  server_start_with(GRPC_C_CLIENT_CERT_NONE, true, _i == 1);
   grpc_c_call_credentials *reader;
   ck_assert_int_eq(grpc_c_call_credentials_bearer(&reader, "read-only"), 0);
   client_setup c = {.tls = true, .creds = reader};
@@ -393,7 +424,7 @@ START_TEST(auth_hook_denies_a_stream_before_its_handler) {
 END_TEST
 
 START_TEST(auth_hook_lets_an_authorized_stream_through) {
-  server_start(GRPC_C_CLIENT_CERT_NONE, true);
+  server_start_with(GRPC_C_CLIENT_CERT_NONE, true, _i == 1);
   grpc_c_call_credentials *creds;
   ck_assert_int_eq(grpc_c_call_credentials_bearer(&creds, "good-token"), 0);
   client_setup c = {.tls = true, .creds = creds};
@@ -602,8 +633,8 @@ static Suite *security_suite(void) {
   tcase_add_test(tc, optional_client_certificate_policy);
   tcase_add_test(tc, bearer_token_passes_the_auth_hook);
   tcase_add_test(tc, auth_hook_refuses_missing_and_invalid_tokens);
-  tcase_add_test(tc, auth_hook_denies_a_stream_before_its_handler);
-  tcase_add_test(tc, auth_hook_lets_an_authorized_stream_through);
+  tcase_add_loop_test(tc, auth_hook_denies_a_stream_before_its_handler, 0, 2);
+  tcase_add_loop_test(tc, auth_hook_lets_an_authorized_stream_through, 0, 2);
   tcase_add_test(tc, token_source_is_asked_on_every_call);
   tcase_add_test(tc, per_call_credentials_over_tls);
   tcase_add_test(tc, call_credentials_refused_on_plaintext);
