@@ -56,7 +56,8 @@ extern "C" {
  * usual choice for public endpoints such as Cloud Run's `*.run.app:443`).
  * The server name checked is the target's host, or the one set with
  * grpc_c_channel_options_set_tls_server_name(). Copied.
- * @return 0, ::GRPC_C_EINVAL (NULL `opts`, or `ca_pem` holds no PEM block),
+ * @return 0, ::GRPC_C_EINVAL (NULL `opts`), ::GRPC_C_ETLS (`ca_pem` holds no
+ *         certificate; the reason is logged),
  *         ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_tls(grpc_c_channel_options *opts,
@@ -64,7 +65,7 @@ int grpc_c_channel_options_set_tls(grpc_c_channel_options *opts,
 
 /**
  * Like grpc_c_channel_options_set_tls() with the CA bundle read from a file.
- * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO (cannot read `path`),
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO (cannot read `path`), ::GRPC_C_ETLS,
  *         ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_tls_ca_file(grpc_c_channel_options *opts,
@@ -75,14 +76,16 @@ int grpc_c_channel_options_set_tls_ca_file(grpc_c_channel_options *opts,
  * roots unless a CA was set. Both strings are copied.
  * @param cert_chain_pem the certificate, then any intermediates.
  * @param key_pem        its private key (unencrypted).
- * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ETLS (not a certificate
+ *         and its unencrypted key, or they do not match; reason logged),
+ *         ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_tls_client_cert(grpc_c_channel_options *opts,
                                                const char *cert_chain_pem,
                                                const char *key_pem);
 
 /** Like grpc_c_channel_options_set_tls_client_cert(), from two files.
- *  @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO, ::GRPC_C_ENOMEM. */
+ *  @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO, ::GRPC_C_ETLS, ::GRPC_C_ENOMEM. */
 int grpc_c_channel_options_set_tls_client_cert_files(
     grpc_c_channel_options *opts, const char *cert_chain_path,
     const char *key_path);
@@ -222,27 +225,30 @@ void grpc_c_tls_server_options_free(grpc_c_tls_server_options *opts);
 /**
  * Adds a certificate chain and its private key (at least one is needed).
  * Both are copied.
- * @return 0, ::GRPC_C_EINVAL (NULL, or no PEM block), ::GRPC_C_ENOMEM.
+ * @return 0, ::GRPC_C_EINVAL (NULL), ::GRPC_C_ETLS (not a certificate and
+ *         its unencrypted key, or they do not match; reason logged),
+ *         ::GRPC_C_ENOMEM.
  */
 int grpc_c_tls_server_options_add_key_cert(grpc_c_tls_server_options *opts,
                                            const char *cert_chain_pem,
                                            const char *key_pem);
 
 /** Like grpc_c_tls_server_options_add_key_cert(), from two files.
- *  @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO, ::GRPC_C_ENOMEM. */
+ *  @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO, ::GRPC_C_ETLS, ::GRPC_C_ENOMEM. */
 int grpc_c_tls_server_options_add_key_cert_files(
     grpc_c_tls_server_options *opts, const char *cert_chain_path,
     const char *key_path);
 
 /**
  * CA bundle that client certificates must chain to. Copied.
- * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ETLS (no certificate; reason logged),
+ *         ::GRPC_C_ENOMEM.
  */
 int grpc_c_tls_server_options_set_client_ca(grpc_c_tls_server_options *opts,
                                             const char *ca_pem);
 
 /** Like grpc_c_tls_server_options_set_client_ca(), from a file.
- *  @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO, ::GRPC_C_ENOMEM. */
+ *  @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO, ::GRPC_C_ETLS, ::GRPC_C_ENOMEM. */
 int grpc_c_tls_server_options_set_client_ca_file(
     grpc_c_tls_server_options *opts, const char *path);
 
