@@ -11,7 +11,7 @@ BUILD_DIR="$BUILD_DIR" "$ROOT/scripts/build.sh"
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 server="$BUILD_DIR/examples/route_guide/route_guide_server"
 client="$BUILD_DIR/examples/route_guide/route_guide_client"
-PORT=$port "$server" &
+BIND_HOST=127.0.0.1 PORT=$port "$server" &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

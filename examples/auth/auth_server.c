@@ -5,6 +5,7 @@
  * Environment:
  *   PORT           port to listen on, on all addresses (default 8443;
  *                  0 picks a free port)
+ *   BIND_HOST      address to listen on instead of all (0.0.0.0)
  *   TLS_CERT       server certificate chain, PEM file (required)
  *   TLS_KEY        its private key, PEM file (required)
  *   TLS_CLIENT_CA  when set: mutual TLS, clients must present a certificate
@@ -102,8 +103,11 @@ int main(void) {
   const char *port_env = getenv("PORT");
   int listen_port =
       port_env && strcmp(port_env, "0") == 0 ? 0 : grpc_c_port_from_env(8443);
-  char address[32];
-  snprintf(address, sizeof address, "0.0.0.0:%d", listen_port);
+  /* All addresses unless BIND_HOST says otherwise (tests: 127.0.0.1). */
+  const char *host = getenv("BIND_HOST");
+  char address[300];
+  snprintf(address, sizeof address, "%s:%d", host && *host ? host : "0.0.0.0",
+           listen_port);
   int port = 0;
   if (rc == 0) rc = grpc_c_server_add_tls_listener(server, address, tls, &port);
   grpc_c_tls_server_options_free(tls);

@@ -1,12 +1,14 @@
 /*
  * greeter_server: the gRPC "hello world" server, written with grpc-c.
  *
- * Serves helloworld.Greeter on 0.0.0.0:$PORT (50051 when PORT is unset) and
+ * Serves helloworld.Greeter on 0.0.0.0:$PORT (50051 when PORT is unset;
+ * $BIND_HOST replaces 0.0.0.0) and
  * answers SayHello with "Hello <name>". SIGTERM or SIGINT stops it cleanly:
  * in-flight calls get five seconds to finish and the program exits 0.
  */
 #include <grpc-c/grpc-c.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helloworld.grpc-c.h"
@@ -38,8 +40,11 @@ static const Helloworld__Greeter_Servicer greeter = {
 
 int main(void) {
   int port = grpc_c_port_from_env(50051);
-  char address[32];
-  snprintf(address, sizeof address, "0.0.0.0:%d", port);
+  /* All addresses unless BIND_HOST says otherwise (tests: 127.0.0.1). */
+  const char *host = getenv("BIND_HOST");
+  char address[300];
+  snprintf(address, sizeof address, "%s:%d", host && *host ? host : "0.0.0.0",
+           port);
 
   grpc_c_server *server = NULL;
   int rc = grpc_c_server_create(&server, NULL);

@@ -3,7 +3,7 @@
  * platforms, written with grpc-c.
  *
  *  - listens on 0.0.0.0:$PORT (8080 when PORT is unset), as those platforms
- *    require;
+ *    require ($BIND_HOST replaces 0.0.0.0, e.g. 127.0.0.1 for local tests);
  *  - on SIGTERM (what the platform sends before stopping an instance) stops
  *    accepting calls and lets in-flight ones finish for up to 5 s, well
  *    within Cloud Run's 10 s, then exits 0;
@@ -63,8 +63,11 @@ int main(void) {
   if (!identity.revision) identity.revision = "";
 
   int port = grpc_c_port_from_env(8080);
-  char address[32];
-  snprintf(address, sizeof address, "0.0.0.0:%d", port);
+  /* All addresses unless BIND_HOST says otherwise (tests: 127.0.0.1). */
+  const char *host = getenv("BIND_HOST");
+  char address[300];
+  snprintf(address, sizeof address, "%s:%d", host && *host ? host : "0.0.0.0",
+           port);
 
   grpc_c_server *server = NULL;
   int bound_port = 0;

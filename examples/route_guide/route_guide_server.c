@@ -8,7 +8,8 @@
  *   RouteChat     bidi streaming    each note is answered with the earlier
  *                                   notes left at the same point
  *
- * Serves on 0.0.0.0:$PORT (50051 when PORT is unset) until SIGTERM/SIGINT,
+ * Serves on 0.0.0.0:$PORT (50051 when PORT is unset; $BIND_HOST replaces
+ * 0.0.0.0) until SIGTERM/SIGINT,
  * then exits 0.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -274,8 +275,11 @@ int main(void) {
   }
 
   int port = grpc_c_port_from_env(50051);
-  char address[32];
-  snprintf(address, sizeof address, "0.0.0.0:%d", port);
+  /* All addresses unless BIND_HOST says otherwise (tests: 127.0.0.1). */
+  const char *host = getenv("BIND_HOST");
+  char address[300];
+  snprintf(address, sizeof address, "%s:%d", host && *host ? host : "0.0.0.0",
+           port);
 
   grpc_c_server *server = NULL;
   int bound_port = 0;

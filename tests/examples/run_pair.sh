@@ -55,7 +55,7 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])
 s.close()') || fail "cannot pick a free port with $python"
 
-PORT=$port "$server_bin" >"$server_log" 2>&1 &
+BIND_HOST=127.0.0.1 PORT=$port "$server_bin" >"$server_log" 2>&1 &
 server_pid=$!
 
 # Wait for the listening line, bounded to 10 s.
