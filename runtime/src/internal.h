@@ -282,6 +282,8 @@ struct grpc_c_server_ctx {
 /* Ends a unary or client-streaming/streaming call with `code`: sends what
  * remains (initial metadata, the response when OK, the status). */
 void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
+/* `code`, or INTERNAL (with its message) when a request failed to decode. */
+grpc_c_code gc_ctx_decode_outcome(grpc_c_server_ctx *ctx, grpc_c_code code);
 /* A deferred unary call's close event arrived (poller thread). */
 void gc_ctx_unary_closed(grpc_c_server_ctx *ctx);
 /* A unary call's final batch completed (poller thread). */
@@ -335,11 +337,12 @@ bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
                      unsigned flags);
 /* Ends the call with `code` (already adjusted by gc_ctx_finish). */
 void gc_stream_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
-/* Marks the calling thread as inside the runtime / leaving it; events found
- * in the completion-queue cache are handled when the outermost level
- * leaves. */
-void gc_events_enter(void);
-void gc_events_leave(void);
+/* Handles the events a poller's completion-queue cache caught while it
+ * dispatched one event (called by the poller after each event; nothing to
+ * do most of the time). */
+void gc_events_drain(void);
+/* Frees the poller's event array (when the poller ends). */
+void gc_events_poller_exit(void);
 /* Marks the calling thread as a server poller (set once, at its start). */
 void gc_events_poller_thread(void);
 

@@ -647,12 +647,13 @@ static void *poller_loop(void *arg) {
   for (;;) {
     grpc_event ev = grpc_completion_queue_next(
         server->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
-    if (ev.type == GRPC_QUEUE_SHUTDOWN) return NULL;
+    if (ev.type == GRPC_QUEUE_SHUTDOWN) break;
     if (ev.type != GRPC_OP_COMPLETE) continue;
-    gc_events_enter();
     gc_server_dispatch(server, ev.tag, ev.success != 0);
-    gc_events_leave();
+    gc_events_drain();
   }
+  gc_events_poller_exit();
+  return NULL;
 }
 
 /* ---- start and stop ---- */

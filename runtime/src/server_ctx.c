@@ -341,13 +341,18 @@ static bool wait_tag(grpc_c_server_ctx *ctx, void *tag) {
   return ev.type == GRPC_OP_COMPLETE && ev.success;
 }
 
+grpc_c_code gc_ctx_decode_outcome(grpc_c_server_ctx *ctx, grpc_c_code code) {
+  if (!ctx->decode_failed || code != GRPC_C_OK) return code;
+  return grpc_c_server_ctx_fail(ctx, GRPC_C_INTERNAL,
+                                "grpc-c: failed to parse a request message");
+}
+
 void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
   const grpc_c_method *m = ctx->method->method;
   bool streaming = m->kind != GRPC_C_METHOD_UNARY;
-  if (ctx->decode_failed && code == GRPC_C_OK) {
-    code = grpc_c_server_ctx_fail(ctx, GRPC_C_INTERNAL,
-                                  "grpc-c: failed to parse a request message");
-  }
+  /* Reactor streams decode on the pollers: gc_stream_finish looks at the
+   * outcome under the stream's lock. */
+  if (!ctx->stream) code = gc_ctx_decode_outcome(ctx, code);
   /* A handler that gives up because its deadline passed reports what the
    * client will see anyway, whichever side's timer fires first. */
   if (code == GRPC_C_CANCELLED && gc_ms_until(ctx->deadline) == 0)

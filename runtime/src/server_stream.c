@@ -57,8 +57,8 @@ struct gc_stream {
 /* ---- events caught in the completion-queue cache ---- */
 
 /* Completions the core delivers into this thread's cache while a batch is
- * started are handled here, when the thread leaves the runtime, never
- * nested inside the stream code that started the batch. */
+ * started are handled after the poller's current event, never nested
+ * inside the stream code that started the batch. */
 typedef struct gc_stashed {
   grpc_c_server *server;
   void *tag;
@@ -70,28 +70,25 @@ typedef struct gc_stashed {
 static _Thread_local __attribute__((tls_model("initial-exec"))) struct {
   gc_stashed *items;
   size_t count, capacity;
-  int depth;
   bool poller; /* a poller of a server: may use the cache */
 } tls_events;
 
 void gc_events_poller_thread(void) { tls_events.poller = true; }
 
-void gc_events_enter(void) { tls_events.depth++; }
-
-void gc_events_leave(void) {
-  if (tls_events.depth > 1) {
-    tls_events.depth--;
-    return;
-  }
-  /* Still at depth 1 while handling, so nested leaves do not drain. */
+void gc_events_drain(void) {
+  /* Events stashed while draining are appended and handled in this loop;
+   * the array is kept for the next round. */
   for (size_t i = 0; i < tls_events.count; i++) {
     gc_stashed e = tls_events.items[i];
     gc_server_dispatch(e.server, e.tag, e.ok);
   }
+  tls_events.count = 0;
+}
+
+void gc_events_poller_exit(void) {
   free(tls_events.items);
   tls_events.items = NULL;
   tls_events.count = tls_events.capacity = 0;
-  tls_events.depth = 0;
 }
 
 static void stash_event(grpc_c_server *server, void *tag, bool ok) {
@@ -361,7 +358,7 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
     ProtobufCMessage *msg = NULL;
     if (payload) {
       gc_arena_reset(&s->messages);
-      msg = gc_unpack(descriptor, payload, &s->messages.allocator);
+      msg = gc_ctx_unpack(ctx, descriptor, payload, &s->messages.allocator);
       grpc_byte_buffer_destroy(payload);
       payload = NULL;
       if (!msg) ctx->decode_failed = true;
@@ -501,7 +498,6 @@ bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
   if (!buffer) return false;
   uint32_t core_flags =
       (flags & GRPC_C_WRITE_NO_COMPRESS) ? GRPC_WRITE_NO_COMPRESS : 0;
-  gc_events_enter();
   pthread_mutex_lock(&s->mu);
   bool ok =
       !s->finish_requested && !s->broken && queue_push(s, buffer, core_flags);
@@ -510,22 +506,18 @@ bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
   else
     grpc_byte_buffer_destroy(buffer);
   pthread_mutex_unlock(&s->mu);
-  gc_events_leave();
   return ok;
 }
 
 void gc_stream_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
   struct gc_stream *s = ctx->stream;
-  gc_events_enter();
   pthread_mutex_lock(&s->mu);
   if (s->finish_requested) {
     pthread_mutex_unlock(&s->mu);
-    gc_events_leave();
     return;
   }
   s->finish_requested = true;
-  s->finish_code = code;
+  s->finish_code = gc_ctx_decode_outcome(ctx, code);
   pump_locked(ctx, s);
   unlock_and_maybe_complete(ctx, s);
-  gc_events_leave();
 }

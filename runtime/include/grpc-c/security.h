@@ -153,8 +153,13 @@ typedef grpc_c_code (*grpc_c_token_fn)(void *user_data,
 
 /**
  * Credentials that ask `fn` for a bearer token on each call.
+ * `fn` may run on several core threads at once, one call each.
+ * @param[out] out receives the credentials, freed with
+ *                 grpc_c_call_credentials_free(); NULL on failure.
  * @param destroy NULL, or called with `user_data` once the credentials and
  *                every channel and call using them are gone (any thread).
+ *                On failure it is not called: `user_data` stays the
+ *                caller's.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM, ::GRPC_C_ECORE.
  */
 int grpc_c_call_credentials_token_source(grpc_c_call_credentials **out,
@@ -276,7 +281,7 @@ int grpc_c_server_add_tls_listener(grpc_c_server *server, const char *address,
 /* Server-side authentication                                                */
 /* ------------------------------------------------------------------------ */
 
-/** True when the call came over TLS. */
+/** True when the call came over TLS; false for plaintext or a NULL `ctx`. */
 bool grpc_c_server_ctx_is_secure(grpc_c_server_ctx *ctx);
 
 /**
@@ -298,8 +303,9 @@ const char *grpc_c_server_ctx_peer_san(grpc_c_server_ctx *ctx, size_t index);
  * Any property of the call's authentication context by the core's name
  * ("transport_security_type", "security_level", "x509_common_name",
  * "x509_pem_cert", ...); `index` picks among several values.
- * @return the value (NUL-terminated, valid for the duration of the call), or
- *         NULL when there is no such property.
+ * @return the value (NUL-terminated, in the call's memory, valid for the
+ *         duration of the call), or NULL when there is no such property,
+ *         `ctx` or `name` is NULL, or out of memory.
  */
 const char *grpc_c_server_ctx_auth_property(grpc_c_server_ctx *ctx,
                                             const char *name, size_t index);
@@ -313,7 +319,8 @@ const char *grpc_c_server_ctx_auth_property(grpc_c_server_ctx *ctx,
 int grpc_c_server_ctx_set_principal(grpc_c_server_ctx *ctx,
                                     const char *principal);
 
-/** The principal set with grpc_c_server_ctx_set_principal(), or NULL. */
+/** The principal set with grpc_c_server_ctx_set_principal(), valid for the
+ *  duration of the call; NULL when none was set or `ctx` is NULL. */
 const char *grpc_c_server_ctx_principal(const grpc_c_server_ctx *ctx);
 
 /**
@@ -332,7 +339,7 @@ typedef grpc_c_code (*grpc_c_auth_fn)(void *user_data, grpc_c_server_ctx *ctx);
 
 /**
  * Installs an auth hook on every call of the server.
- * @param user_data passed to `fn`; not touched.
+ * @param user_data passed to `fn`; not touched; must outlive the server.
  * @return 0 or ::GRPC_C_EINVAL (NULL `opts` or `fn`).
  */
 int grpc_c_server_options_set_auth_hook(grpc_c_server_options *opts,
