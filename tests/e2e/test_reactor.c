@@ -152,11 +152,20 @@ static const E2e__Echo_Servicer servicer = {.bidi = on_bidi,
                                             .client_stream = on_client_stream,
                                             .server_stream = on_server_stream};
 
-static void start_server(int pollers) {
+/* Two pollers; `inspect_limit` > 0: the server inflates requests itself
+ * (grpc_c_server_options_set_inspect_compression) up to that size. */
+static void start_server(int inspect_limit) {
   grpc_c_server_options *opts;
   int port = 0;
   ck_assert_int_eq(grpc_c_server_options_new(&opts), 0);
-  ck_assert_int_eq(grpc_c_server_options_set_poller_threads(opts, pollers), 0);
+  ck_assert_int_eq(grpc_c_server_options_set_poller_threads(opts, 2), 0);
+  if (inspect_limit > 0) {
+    ck_assert_int_eq(grpc_c_server_options_set_inspect_compression(opts, true),
+                     0);
+    ck_assert_int_eq(
+        grpc_c_server_options_set_max_receive_message_size(opts, inspect_limit),
+        0);
+  }
   /* One stream worker: non-blocking streams must not need any. */
   ck_assert_int_eq(grpc_c_server_options_set_max_stream_workers(opts, 1), 0);
   ck_assert_int_eq(grpc_c_server_create(&server, opts), 0);
@@ -190,7 +199,7 @@ static void setup(void) {
   atomic_store(&read_dones, 0);
   atomic_store(&cancels, 0);
   atomic_store(&dones, 0);
-  start_server(2);
+  start_server(0);
 }
 
 static void teardown(void) {
@@ -334,6 +343,31 @@ START_TEST(nonblocking_client_stream_counts_and_answers) {
 }
 END_TEST
 
+/* Reactor reads inflate through the same limit as blocking reads: 1 MiB of
+ * zeros crosses gzipped as about 1 KiB but inflates past 64 KiB, so the
+ * request fails to decode and the call ends with INTERNAL. */
+START_TEST(reactor_reads_keep_the_inflate_limit) {
+  teardown();
+  start_server(64 * 1024);
+  grpc_c_call_options *opts = deadline_opts(10000);
+  ck_assert_int_eq(
+      grpc_c_call_options_set_compression(opts, GRPC_C_COMPRESS_GZIP), 0);
+  E2e__Echo__ClientStream_Stream *stream;
+  ck_assert_int_eq(e2e__echo__client_stream__start(channel, opts, &stream), 0);
+  static uint8_t zeros[1024 * 1024];
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.payload.data = zeros;
+  req.payload.len = sizeof zeros;
+  (void)e2e__echo__client_stream__write(stream, &req);
+  E2e__EchoReply *reply = NULL;
+  ck_assert_int_eq(e2e__echo__client_stream__finish(stream, &reply, NULL),
+                   GRPC_C_INTERNAL);
+  ck_assert_ptr_null(reply);
+  grpc_c_call_options_free(opts);
+  ck_assert_int_eq(e2e_wait_for(&dones, 1), 1);
+}
+END_TEST
+
 START_TEST(nonblocking_server_stream_queues_and_returns) {
   grpc_c_call_options *opts = deadline_opts(10000);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
@@ -434,6 +468,7 @@ static Suite *reactor_suite(void) {
   tcase_add_test(tc, reactor_sees_client_cancel);
   tcase_add_test(tc, reactor_deadline_cancels_an_idle_stream);
   tcase_add_test(tc, nonblocking_client_stream_counts_and_answers);
+  tcase_add_test(tc, reactor_reads_keep_the_inflate_limit);
   tcase_add_test(tc, nonblocking_server_stream_queues_and_returns);
   tcase_add_test(tc, thousands_of_open_streams_without_a_thread_each);
   tcase_add_test(tc, shutdown_cancels_open_reactor_streams);
