@@ -32,9 +32,15 @@ int gc_args_set(gc_args *args, const char *key, const char *string_value,
   return 0;
 }
 
-int gc_args_to_core(const gc_args *args, const grpc_arg *extra,
-                    size_t extra_count, grpc_channel_args *out) {
-  size_t count = (args ? args->count : 0) + extra_count;
+static bool args_have(const gc_args *args, const char *key) {
+  for (size_t i = 0; args && i < args->count; i++)
+    if (strcmp(args->items[i].key, key) == 0) return true;
+  return false;
+}
+
+int gc_args_to_core(const gc_args *args, const grpc_arg *defaults,
+                    size_t default_count, grpc_channel_args *out) {
+  size_t count = (args ? args->count : 0) + default_count;
   out->num_args = 0;
   out->args = NULL;
   if (count == 0) return 0;
@@ -51,8 +57,9 @@ int gc_args_to_core(const gc_args *args, const grpc_arg *extra,
       arg->value.integer = args->items[i].int_value;
     }
   }
-  for (size_t i = 0; i < extra_count; i++)
-    out->args[out->num_args++] = extra[i];
+  for (size_t i = 0; i < default_count; i++)
+    if (!args_have(args, defaults[i].key))
+      out->args[out->num_args++] = defaults[i];
   return 0;
 }
 

@@ -242,12 +242,17 @@ int grpc_c_channel_create(grpc_c_channel **out, const char *target,
   const char *prefix = opts ? opts->user_agent_prefix : NULL;
   snprintf(agent, sizeof agent, "%s%sgrpc-c/" GRPC_C_VERSION_STRING,
            prefix ? prefix : "", prefix ? " " : "");
-  grpc_arg user_agent = {.type = GRPC_ARG_STRING,
-                         .key = (char *)GRPC_ARG_PRIMARY_USER_AGENT_STRING,
-                         .value.string = agent};
+  /* Channelz off as on servers (server.c); set_int() can turn it on. */
+  grpc_arg defaults[] = {{.type = GRPC_ARG_STRING,
+                          .key = (char *)GRPC_ARG_PRIMARY_USER_AGENT_STRING,
+                          .value.string = agent},
+                         {.type = GRPC_ARG_INTEGER,
+                          .key = (char *)GRPC_ARG_ENABLE_CHANNELZ,
+                          .value.integer = 0}};
   grpc_channel_args args;
   if (!channel->target ||
-      gc_args_to_core(opts ? &opts->args : NULL, &user_agent, 1, &args) != 0) {
+      gc_args_to_core(opts ? &opts->args : NULL, defaults,
+                      sizeof defaults / sizeof *defaults, &args) != 0) {
     free(channel->target);
     free(channel);
     return GRPC_C_ENOMEM;

@@ -26,7 +26,7 @@
 void gc_log(grpc_c_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* ---- process-wide gRPC core init (status.c) ---- */
+/* ---- process-wide gRPC core init (core.c) ---- */
 /* grpc_init()/grpc_shutdown() are reference counted by the core itself;
  * every runtime object that uses the core holds one reference. */
 void gc_core_ref(void);
@@ -96,9 +96,10 @@ typedef struct gc_args {
 int gc_args_set(gc_args *args, const char *key, const char *string_value,
                 int int_value);
 /* Builds core args borrowing the strings of `args` (may be NULL) followed by
- * `extra`. The caller frees `out->args`. Returns 0 or GRPC_C_ENOMEM. */
-int gc_args_to_core(const gc_args *args, const grpc_arg *extra,
-                    size_t extra_count, grpc_channel_args *out);
+ * the `defaults` whose key `args` does not set. The caller frees
+ * `out->args`. Returns 0 or GRPC_C_ENOMEM. */
+int gc_args_to_core(const gc_args *args, const grpc_arg *defaults,
+                    size_t default_count, grpc_channel_args *out);
 void gc_args_free(gc_args *args);
 
 /* ---- per-call options (client.c) ---- */

@@ -1,5 +1,4 @@
-/* Status codes, local error codes, status objects, core init and time. */
-#include <grpc/support/log.h>
+/* Status codes, local error codes, status objects and time. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,25 +89,6 @@ void gc_status_take_details(grpc_c_status *status,
   memcpy(status->details, GRPC_SLICE_START_PTR(*value), len);
   status->details_len = len;
 }
-
-/* The core logs errors to stderr on its own; route its lines through our
- * sink so an application hears nothing unless it asked to. */
-static void forward_core_log(gpr_log_func_args *args) {
-  grpc_c_log_level level = GRPC_C_LOG_INFO;
-  if (args->severity == GPR_LOG_SEVERITY_DEBUG) level = GRPC_C_LOG_DEBUG;
-  if (args->severity == GPR_LOG_SEVERITY_ERROR) level = GRPC_C_LOG_ERROR;
-  gc_log(level, "core: %s (%s:%d)", args->message, args->file, args->line);
-}
-
-static void install_core_log(void) { gpr_set_log_function(forward_core_log); }
-
-void gc_core_ref(void) {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, install_core_log);
-  grpc_init();
-}
-
-void gc_core_unref(void) { grpc_shutdown(); }
 
 gpr_timespec gc_deadline_after_ms(int64_t timeout_ms) {
   if (timeout_ms < 0) return gpr_inf_future(GPR_CLOCK_MONOTONIC);

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,42 @@ START_TEST(server_listens_on_several_addresses) {
 }
 END_TEST
 
+/* The runtime gives the core defaults (SO_REUSEPORT off, channelz off);
+ * a server option with the same key must win over them. */
+static grpc_c_server *server_on(int port, bool reuseport, int *rc) {
+  grpc_c_server_options *opts;
+  grpc_c_server *server = NULL;
+  ck_assert_int_eq(grpc_c_server_options_new(&opts), 0);
+  if (reuseport)
+    ck_assert_int_eq(
+        grpc_c_server_options_set_int(opts, "grpc.so_reuseport", 1), 0);
+  ck_assert_int_eq(grpc_c_server_create(&server, opts), 0);
+  grpc_c_server_options_free(opts);
+  char address[64];
+  snprintf(address, sizeof address, "127.0.0.1:%d", port);
+  int bound = 0;
+  *rc = grpc_c_server_add_listener(server, address, &bound);
+  if (*rc == 0 && port == 0) *rc = -bound; /* report the port chosen */
+  return server;
+}
+
+START_TEST(server_options_win_over_runtime_defaults) {
+  int rc;
+  grpc_c_server *first = server_on(0, true, &rc);
+  ck_assert_int_lt(rc, 0);
+  int port = -rc;
+  /* Both ask for SO_REUSEPORT: the port is shared. */
+  grpc_c_server *sharing = server_on(port, true, &rc);
+  ck_assert_int_eq(rc, 0);
+  /* The default keeps it off: the port is taken. */
+  grpc_c_server *plain = server_on(port, false, &rc);
+  ck_assert_int_eq(rc, GRPC_C_EBIND);
+  grpc_c_server_destroy(plain);
+  grpc_c_server_destroy(sharing);
+  grpc_c_server_destroy(first);
+}
+END_TEST
+
 START_TEST(stream_workers_are_bounded) {
   teardown();
   grpc_c_server_options *sopts;
@@ -367,6 +404,7 @@ int main(void) {
   tcase_add_test(tc, retry_policy_from_service_config);
   tcase_add_test(tc, per_method_timeout_from_service_config);
   tcase_add_test(tc, server_listens_on_several_addresses);
+  tcase_add_test(tc, server_options_win_over_runtime_defaults);
   tcase_add_test(tc, stream_workers_are_bounded);
   tcase_add_test(tc, stream_response_metadata);
   tcase_add_test(tc, sigterm_shuts_down_within_the_grace);

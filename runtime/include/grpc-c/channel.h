@@ -52,7 +52,8 @@ int grpc_c_channel_options_set_max_send_message_size(
 
 /**
  * Sets a raw gRPC core channel argument with an integer value, such as
- * "grpc.keepalive_time_ms". The key is copied.
+ * "grpc.keepalive_time_ms". The key is copied. It wins over the runtime's
+ * default "grpc.enable_channelz" 0 (channelz is off unless turned on here).
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_int(grpc_c_channel_options *opts,

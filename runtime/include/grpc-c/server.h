@@ -113,7 +113,10 @@ int grpc_c_server_options_set_max_concurrent_streams(
 
 /**
  * Sets a raw gRPC core server argument with an integer value, such as
- * "grpc.max_concurrent_streams". The key is copied.
+ * "grpc.max_concurrent_streams". The key is copied. It wins over the two
+ * defaults this runtime gives the core: "grpc.so_reuseport" 0 and
+ * "grpc.enable_channelz" 0 (channelz costs CPU on every message and the
+ * runtime offers no channelz service).
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_server_options_set_int(grpc_c_server_options *opts, const char *key,
