@@ -9,13 +9,30 @@
 
 #include "internal.h"
 
-grpc_byte_buffer *gc_pack(const ProtobufCMessage *msg) {
+grpc_byte_buffer *gc_pack_into(const ProtobufCMessage *msg,
+                               grpc_byte_buffer *reuse) {
   size_t size = protobuf_c_message_get_packed_size(msg);
   grpc_slice slice = grpc_slice_malloc(size);
   protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(slice));
+  if (reuse) {
+    grpc_slice_buffer_add(&reuse->data.raw.slice_buffer, slice); /* owns it */
+    return reuse;
+  }
   grpc_byte_buffer *buffer = grpc_raw_byte_buffer_create(&slice, 1);
   grpc_slice_unref(slice);
   return buffer;
+}
+
+grpc_byte_buffer *gc_pack(const ProtobufCMessage *msg) {
+  return gc_pack_into(msg, NULL);
+}
+
+void gc_buffer_empty(grpc_byte_buffer *buffer) {
+  /* The core moves a sent message's slices out when the batch starts, so
+   * there is usually nothing to release. */
+  if (buffer->data.raw.slice_buffer.count)
+    grpc_slice_buffer_reset_and_unref(&buffer->data.raw.slice_buffer);
+  buffer->data.raw.compression = GRPC_COMPRESS_NONE;
 }
 
 /* Inflates gzip or zlib-wrapped deflate data (what the core sends for

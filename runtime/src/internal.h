@@ -52,6 +52,12 @@ int64_t gc_ms_until(gpr_timespec deadline);
 /* Serializes `msg` into a new byte buffer with a single slice.
  * Returns NULL when out of memory. */
 grpc_byte_buffer *gc_pack(const ProtobufCMessage *msg);
+/* The same into `reuse` when not NULL: a buffer emptied by gc_buffer_empty()
+ * (saves the core's allocation and release of a buffer per message). */
+grpc_byte_buffer *gc_pack_into(const ProtobufCMessage *msg,
+                               grpc_byte_buffer *reuse);
+/* Empties a buffer whose batch completed so it can be packed into again. */
+void gc_buffer_empty(grpc_byte_buffer *buffer);
 /* Parses `buffer` as a message of `descriptor`. `allocator` may be NULL for
  * malloc. Returns NULL when the bytes are not a valid message. */
 ProtobufCMessage *gc_unpack(const ProtobufCMessageDescriptor *descriptor,
@@ -261,7 +267,7 @@ struct grpc_c_server_ctx {
   bool initial_metadata_sent;
   char *status_message;
   grpc_slice status_slice;
-  grpc_byte_buffer *send_buffer;
+  grpc_byte_buffer *send_buffer; /* kept, empty, for the slot's next call */
   char *peer;
   _Atomic bool deferred; /* defer() called and finish() not yet */
   /* Deferred unary calls wait for their close event on the server queue

@@ -336,6 +336,7 @@ fail:
 
 static void slot_destroy(grpc_c_server_ctx *ctx) {
   gc_ctx_reset(ctx);
+  if (ctx->send_buffer) grpc_byte_buffer_destroy(ctx->send_buffer);
   grpc_metadata_array_destroy(&ctx->request_metadata);
   grpc_call_details_destroy(&ctx->details);
   if (ctx->stream_cq) {

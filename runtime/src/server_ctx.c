@@ -85,8 +85,8 @@ void gc_ctx_reset(grpc_c_server_ctx *ctx) {
   ctx->call = NULL;
   if (ctx->payload) grpc_byte_buffer_destroy(ctx->payload);
   ctx->payload = NULL;
-  if (ctx->send_buffer) grpc_byte_buffer_destroy(ctx->send_buffer);
-  ctx->send_buffer = NULL;
+  /* The send buffer is kept, empty, for the slot's next call. */
+  if (ctx->send_buffer) gc_buffer_empty(ctx->send_buffer);
   grpc_metadata_array_destroy(&ctx->request_metadata);
   grpc_metadata_array_init(&ctx->request_metadata);
   grpc_call_details_destroy(&ctx->details);
@@ -367,7 +367,7 @@ void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
   size_t n = 0;
   if (!ctx->initial_metadata_sent) gc_ctx_initial_metadata_op(ctx, &ops[n++]);
   if (code == GRPC_C_OK && ctx->response_storage) {
-    ctx->send_buffer = gc_pack(ctx->response_storage);
+    ctx->send_buffer = gc_pack_into(ctx->response_storage, ctx->send_buffer);
     if (ctx->send_buffer) {
       memset(&ops[n], 0, sizeof ops[n]);
       ops[n].op = GRPC_OP_SEND_MESSAGE;

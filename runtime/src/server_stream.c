@@ -36,6 +36,7 @@ struct gc_stream {
   gc_queued *queue;  /* ring of responses not sent yet */
   size_t queue_cap, queue_head, queue_len;
   grpc_byte_buffer *sending_buffer; /* in the write batch under way */
+  grpc_byte_buffer *spare; /* a sent buffer to pack the next response into */
   grpc_c_code finish_code;
 
   int busy;            /* threads running the handler or a callback */
@@ -164,6 +165,8 @@ void gc_stream_reset(struct gc_stream *s) {
   s->recv_buffer = NULL;
   if (s->sending_buffer) grpc_byte_buffer_destroy(s->sending_buffer);
   s->sending_buffer = NULL;
+  if (s->spare) grpc_byte_buffer_destroy(s->spare);
+  s->spare = NULL;
   gc_arena_free(&s->messages);
   s->reactor = NULL;
   s->user_data = NULL;
@@ -247,7 +250,12 @@ static void start_read_locked(grpc_c_server_ctx *ctx, struct gc_stream *s) {
 
 static void write_completed_locked(struct gc_stream *s, bool ok) {
   s->sending = false;
-  if (s->sending_buffer) grpc_byte_buffer_destroy(s->sending_buffer);
+  if (s->sending_buffer && !s->spare) {
+    gc_buffer_empty(s->sending_buffer);
+    s->spare = s->sending_buffer;
+  } else if (s->sending_buffer) {
+    grpc_byte_buffer_destroy(s->sending_buffer);
+  }
   s->sending_buffer = NULL;
   if (s->sending_status) s->status_done = true;
   s->sending_status = false;
@@ -281,7 +289,8 @@ static void pump_locked(grpc_c_server_ctx *ctx, struct gc_stream *s) {
       flags = item.flags;
       if (may_hint && (n > 1 || s->hold_last)) flags |= GRPC_WRITE_BUFFER_HINT;
     } else if (with_status && code == GRPC_C_OK && ctx->response_storage) {
-      buffer = gc_pack(ctx->response_storage);
+      buffer = gc_pack_into(ctx->response_storage, s->spare);
+      s->spare = NULL;
       if (!buffer)
         code = grpc_c_server_ctx_fail(ctx, GRPC_C_RESOURCE_EXHAUSTED,
                                       "grpc-c: out of memory");
@@ -402,8 +411,10 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
   }
   s->hold_last = false;
   pump_locked(ctx, s);
-  /* An idle stream keeps no decoding memory. */
+  /* An idle stream keeps no decoding memory, nor a spare buffer. */
   gc_arena_free(&s->messages);
+  if (s->spare) grpc_byte_buffer_destroy(s->spare);
+  s->spare = NULL;
   if (tell_read_done && s->reactor->on_read_done) {
     pthread_mutex_unlock(&s->mu);
     s->reactor->on_read_done(ctx, s->user_data);
@@ -494,11 +505,15 @@ int grpc_c_server_ctx_react(grpc_c_server_ctx *ctx,
 bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
                      unsigned flags) {
   struct gc_stream *s = ctx->stream;
-  grpc_byte_buffer *buffer = gc_pack(msg);
-  if (!buffer) return false;
   uint32_t core_flags =
       (flags & GRPC_C_WRITE_NO_COMPRESS) ? GRPC_WRITE_NO_COMPRESS : 0;
   pthread_mutex_lock(&s->mu);
+  grpc_byte_buffer *buffer = gc_pack_into(msg, s->spare);
+  s->spare = NULL;
+  if (!buffer) {
+    pthread_mutex_unlock(&s->mu);
+    return false;
+  }
   bool ok =
       !s->finish_requested && !s->broken && queue_push(s, buffer, core_flags);
   if (ok)
