@@ -289,6 +289,55 @@ TemplateVars MethodVars(const FileModel& file, const ServiceModel& service,
   return vars;
 }
 
+// The variables of one service and of each of its methods, with the
+// templates of each method's kind.
+struct ServiceRender {
+  TemplateVars vars;
+  std::vector<TemplateVars> method_vars;
+  std::vector<const KindTemplates*> kinds;
+};
+
+ServiceRender PrepareService(const FileModel& file,
+                             const ServiceModel& service) {
+  ServiceRender render;
+  render.vars = ServiceVars(file, service);
+  for (const MethodModel& method : service.methods) {
+    render.method_vars.push_back(MethodVars(file, service, method));
+    render.kinds.push_back(&TemplatesFor(method.kind));
+  }
+  return render;
+}
+
+// For every method, the template its kind has in `slot` (kinds without
+// that construct emit nothing).
+void EmitPerMethod(const ServiceRender& service,
+                   const Template* KindTemplates::*slot, Writer* out) {
+  for (size_t i = 0; i < service.kinds.size(); ++i) {
+    out->EmitIf(service.kinds[i]->*slot, service.method_vars[i]);
+  }
+}
+
+// A list with one entry per method: `empty` for a service without
+// methods, else `begin`, the entries, `end`. An entry is `entry` or, when
+// it is null, the template of the method's kind in `kind_entry`.
+void EmitMethodList(const ServiceRender& service, const Template& empty,
+                    const Template& begin, const Template* entry,
+                    const Template* KindTemplates::*kind_entry,
+                    const Template& end, Writer* out) {
+  if (service.method_vars.empty()) {
+    out->Emit(empty, service.vars);
+    return;
+  }
+  out->Emit(begin, service.vars);
+  if (entry) {
+    for (const TemplateVars& vars : service.method_vars)
+      out->Emit(*entry, vars);
+  } else {
+    EmitPerMethod(service, kind_entry, out);
+  }
+  out->Emit(end, service.vars);
+}
+
 void RenderHeader(const FileModel& file, Writer* out) {
   using namespace templates;  // NOLINT
   TemplateVars file_vars = FileVars(file);
@@ -299,39 +348,19 @@ void RenderHeader(const FileModel& file, Writer* out) {
   out->Emit(kHeaderDeclarationsBegin, file_vars);
   if (file.services.empty()) out->Emit(kHeaderNoServices, file_vars);
 
-  for (const ServiceModel& service : file.services) {
-    TemplateVars service_vars = ServiceVars(file, service);
-    std::vector<TemplateVars> method_vars;
-    for (const MethodModel& method : service.methods) {
-      method_vars.push_back(MethodVars(file, service, method));
-    }
-    auto for_each_method = [&](auto emit) {
-      for (size_t i = 0; i < service.methods.size(); ++i) {
-        emit(TemplatesFor(service.methods[i].kind), method_vars[i]);
-      }
-    };
-
-    out->Emit(kHeaderServiceBegin, service_vars);
-    for (const TemplateVars& vars : method_vars) {
+  for (const ServiceModel& model : file.services) {
+    ServiceRender service = PrepareService(file, model);
+    out->Emit(kHeaderServiceBegin, service.vars);
+    for (const TemplateVars& vars : service.method_vars) {
       out->Emit(kHeaderMethodDescriptor, vars);
     }
-    out->Emit(kHeaderServiceDescriptor, service_vars);
-    for_each_method([&](const KindTemplates& kind, const TemplateVars& vars) {
-      out->Emit(*kind.header_client, vars);
-    });
-    for_each_method([&](const KindTemplates& kind, const TemplateVars& vars) {
-      out->EmitIf(kind.header_server, vars);
-    });
-    if (service.methods.empty()) {
-      out->Emit(kHeaderServicerEmpty, service_vars);
-    } else {
-      out->Emit(kHeaderServicerBegin, service_vars);
-      for_each_method([&](const KindTemplates& kind, const TemplateVars& vars) {
-        out->Emit(*kind.header_servicer_slot, vars);
-      });
-      out->Emit(kHeaderServicerEnd, service_vars);
-    }
-    out->Emit(kHeaderRegister, service_vars);
+    out->Emit(kHeaderServiceDescriptor, service.vars);
+    EmitPerMethod(service, &KindTemplates::header_client, out);
+    EmitPerMethod(service, &KindTemplates::header_server, out);
+    EmitMethodList(service, kHeaderServicerEmpty, kHeaderServicerBegin, nullptr,
+                   &KindTemplates::header_servicer_slot, kHeaderServicerEnd,
+                   out);
+    out->Emit(kHeaderRegister, service.vars);
   }
   out->Emit(kHeaderEpilogue, file_vars);
 }
@@ -342,38 +371,16 @@ void RenderSource(const FileModel& file, Writer* out) {
   out->Emit(kSourcePrologue, file_vars);
   if (file.services.empty()) out->Emit(kSourceNoServices, file_vars);
 
-  for (const ServiceModel& service : file.services) {
-    TemplateVars service_vars = ServiceVars(file, service);
-    std::vector<TemplateVars> method_vars;
-    for (const MethodModel& method : service.methods) {
-      method_vars.push_back(MethodVars(file, service, method));
-    }
-    auto for_each_method = [&](auto emit) {
-      for (size_t i = 0; i < service.methods.size(); ++i) {
-        emit(TemplatesFor(service.methods[i].kind), method_vars[i]);
-      }
-    };
-
-    out->Emit(kSourceServiceBegin, service_vars);
-    for_each_method([&](const KindTemplates& kind, const TemplateVars& vars) {
-      out->Emit(*kind.source_method, vars);
-    });
-    if (service.methods.empty()) {
-      out->Emit(kSourceServiceNoMethods, service_vars);
-    } else {
-      out->Emit(kSourceServiceMethodsBegin, service_vars);
-      for (const TemplateVars& vars : method_vars) {
-        out->Emit(kSourceServiceMethodsEntry, vars);
-      }
-      out->Emit(kSourceServiceMethodsEnd, service_vars);
-    }
-    out->Emit(kSourceRegister, service_vars);
-    for_each_method([&](const KindTemplates& kind, const TemplateVars& vars) {
-      out->Emit(*kind.source_client, vars);
-    });
-    for_each_method([&](const KindTemplates& kind, const TemplateVars& vars) {
-      out->EmitIf(kind.source_server, vars);
-    });
+  for (const ServiceModel& model : file.services) {
+    ServiceRender service = PrepareService(file, model);
+    out->Emit(kSourceServiceBegin, service.vars);
+    EmitPerMethod(service, &KindTemplates::source_method, out);
+    EmitMethodList(service, kSourceServiceNoMethods, kSourceServiceMethodsBegin,
+                   &kSourceServiceMethodsEntry, nullptr,
+                   kSourceServiceMethodsEnd, out);
+    out->Emit(kSourceRegister, service.vars);
+    EmitPerMethod(service, &KindTemplates::source_client, out);
+    EmitPerMethod(service, &KindTemplates::source_server, out);
   }
 }
 
@@ -381,23 +388,11 @@ void RenderSkeleton(const FileModel& file, Writer* out) {
   using namespace templates;  // NOLINT
   TemplateVars file_vars = FileVars(file);
   out->Emit(kSkeletonPrologue, file_vars);
-  for (const ServiceModel& service : file.services) {
-    TemplateVars service_vars = ServiceVars(file, service);
-    std::vector<TemplateVars> method_vars;
-    for (const MethodModel& method : service.methods) {
-      method_vars.push_back(MethodVars(file, service, method));
-      out->Emit(*TemplatesFor(method.kind).skeleton_handler,
-                method_vars.back());
-    }
-    if (service.methods.empty()) {
-      out->Emit(kSkeletonServicerEmpty, service_vars);
-    } else {
-      out->Emit(kSkeletonServicerBegin, service_vars);
-      for (const TemplateVars& vars : method_vars) {
-        out->Emit(kSkeletonServicerSlot, vars);
-      }
-      out->Emit(kSkeletonServicerEnd, service_vars);
-    }
+  for (const ServiceModel& model : file.services) {
+    ServiceRender service = PrepareService(file, model);
+    EmitPerMethod(service, &KindTemplates::skeleton_handler, out);
+    EmitMethodList(service, kSkeletonServicerEmpty, kSkeletonServicerBegin,
+                   &kSkeletonServicerSlot, nullptr, kSkeletonServicerEnd, out);
   }
   out->Emit(kSkeletonMainBegin, file_vars);
   for (const ServiceModel& service : file.services) {
