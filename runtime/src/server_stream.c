@@ -39,20 +39,18 @@ struct gc_stream {
   grpc_byte_buffer *spare; /* a sent buffer to pack the next response into */
   grpc_c_code finish_code;
 
-  int busy;            /* threads running the handler or a callback */
-  bool reading;        /* a read is under way */
-  bool sending;        /* a write batch is under way */
-  bool sending_status; /* ... and it carries the status */
-  bool read_done;      /* no more reads */
-  bool paused;         /* reading waits for the queue to drain */
-  bool hold_last;      /* keep the newest response back (more requests) */
-  bool pipelined;      /* the last look for a request found one waiting */
-  bool broken;         /* a write failed: the call is over */
+  int busy;       /* threads running the handler or a callback */
+  bool reading;   /* a read is under way */
+  bool sending;   /* a write batch is under way (the status batch once
+                     status_started: no batch follows it) */
+  bool read_done; /* no more reads */
+  bool paused;    /* reading waits for the queue to drain */
+  bool hold_last; /* keep the newest response back (more requests) */
+  bool broken;    /* a write failed: the call is over */
   bool finish_requested;
-  bool status_started;
-  bool status_done;
-  bool closed; /* the close event arrived */
-  bool done;   /* on_done has been or is being called */
+  bool status_started; /* done once it is and nothing is sending */
+  bool closed;         /* the close event arrived */
+  bool done;           /* on_done has been or is being called */
 };
 
 /* ---- events caught in the completion-queue cache ---- */
@@ -172,10 +170,9 @@ void gc_stream_reset(struct gc_stream *s) {
   s->user_data = NULL;
   s->finish_code = GRPC_C_OK;
   s->busy = 0;
-  s->reading = s->sending = s->sending_status = false;
+  s->reading = s->sending = false;
   s->read_done = s->paused = s->hold_last = s->broken = false;
-  s->pipelined = false;
-  s->finish_requested = s->status_started = s->status_done = false;
+  s->finish_requested = s->status_started = false;
   s->closed = s->done = false;
 }
 
@@ -257,8 +254,6 @@ static void write_completed_locked(struct gc_stream *s, bool ok) {
     grpc_byte_buffer_destroy(s->sending_buffer);
   }
   s->sending_buffer = NULL;
-  if (s->sending_status) s->status_done = true;
-  s->sending_status = false;
   if (!ok) {
     s->broken = true;
     queue_drop(s);
@@ -306,7 +301,6 @@ static void pump_locked(grpc_c_server_ctx *ctx, struct gc_stream *s) {
       s->status_started = true;
     }
     s->sending = true;
-    s->sending_status = with_status;
     s->sending_buffer = buffer;
     bool completed = false, ok = false;
     if (start_cached(ctx, ops, k, GC_TAG_STREAM_WRITE, &completed, &ok) !=
@@ -322,7 +316,7 @@ static void pump_locked(grpc_c_server_ctx *ctx, struct gc_stream *s) {
 
 /* True once, when the call is over and nothing refers to it any more. */
 static bool check_done_locked(struct gc_stream *s) {
-  if (s->done || s->busy || !s->closed || !s->status_done || s->reading ||
+  if (s->done || s->busy || !s->closed || !s->status_started || s->reading ||
       s->sending)
     return false;
   s->done = true;
@@ -363,6 +357,9 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
   s->busy++;
   grpc_byte_buffer *payload = take_recv_locked(s, ok);
   bool tell_read_done = false;
+  /* Whether the last look for a request found one waiting. A read that
+   * completed through the queue found none. */
+  bool pipelined = false;
   for (;;) {
     ProtobufCMessage *msg = NULL;
     if (payload) {
@@ -380,7 +377,7 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
     /* Pipelined: hold the reply until the next look for a request tells
      * whether to hint it. Ping-pong: send it at once, before looking (the
      * look may write a window update of its own). */
-    s->hold_last = s->pipelined;
+    s->hold_last = pipelined;
     pthread_mutex_unlock(&s->mu);
     if (s->reactor->on_read) s->reactor->on_read(ctx, msg, s->user_data);
     pthread_mutex_lock(&s->mu);
@@ -405,7 +402,7 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
                !s->finish_requested && !s->broken) {
       s->paused = true; /* the queue is full; write completions resume */
     }
-    s->pipelined = more;
+    pipelined = more;
     if (!more) break;
     pump_locked(ctx, s);
   }
