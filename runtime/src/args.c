@@ -32,10 +32,15 @@ int gc_args_set(gc_args *args, const char *key, const char *string_value,
   return 0;
 }
 
-static bool args_have(const gc_args *args, const char *key) {
+static const gc_arg *args_find(const gc_args *args, const char *key) {
   for (size_t i = 0; args && i < args->count; i++)
-    if (strcmp(args->items[i].key, key) == 0) return true;
-  return false;
+    if (strcmp(args->items[i].key, key) == 0) return &args->items[i];
+  return NULL;
+}
+
+int gc_args_get_int(const gc_args *args, const char *key, int fallback) {
+  const gc_arg *arg = args_find(args, key);
+  return arg && !arg->string_value ? arg->int_value : fallback;
 }
 
 int gc_args_to_core(const gc_args *args, const grpc_arg *defaults,
@@ -58,7 +63,7 @@ int gc_args_to_core(const gc_args *args, const grpc_arg *defaults,
     }
   }
   for (size_t i = 0; i < default_count; i++)
-    if (!args_have(args, defaults[i].key))
+    if (!args_find(args, defaults[i].key))
       out->args[out->num_args++] = defaults[i];
   return 0;
 }

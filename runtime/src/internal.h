@@ -106,6 +106,8 @@ int gc_args_set(gc_args *args, const char *key, const char *string_value,
  * `out->args`. Returns 0 or GRPC_C_ENOMEM. */
 int gc_args_to_core(const gc_args *args, const grpc_arg *defaults,
                     size_t default_count, grpc_channel_args *out);
+/* The integer value of `key` in `args` (may be NULL), or `fallback`. */
+int gc_args_get_int(const gc_args *args, const char *key, int fallback);
 void gc_args_free(gc_args *args);
 
 /* ---- per-call options (client.c) ---- */

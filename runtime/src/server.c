@@ -27,7 +27,6 @@ typedef enum server_state {
 struct grpc_c_server_options {
   int pollers;
   int max_workers;
-  int max_receive;          /* bytes, -1 for unlimited */
   bool inspect_compression; /* the runtime, not the core, inflates requests */
   gc_args args;
   grpc_c_auth_fn auth_fn;
@@ -89,7 +88,6 @@ int grpc_c_server_options_new(grpc_c_server_options **out) {
   if (!*out) return GRPC_C_ENOMEM;
   (*out)->pollers = 0; /* default, decided at create */
   (*out)->max_workers = 64;
-  (*out)->max_receive = 4 * 1024 * 1024; /* the core's default */
   return 0;
 }
 
@@ -116,10 +114,8 @@ int grpc_c_server_options_set_max_stream_workers(grpc_c_server_options *opts,
 int grpc_c_server_options_set_max_receive_message_size(
     grpc_c_server_options *opts, int bytes) {
   if (!opts || bytes < -1) return GRPC_C_EINVAL;
-  int rc = gc_args_set(&opts->args, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, NULL,
-                       bytes);
-  if (rc == 0) opts->max_receive = bytes;
-  return rc;
+  return gc_args_set(&opts->args, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, NULL,
+                     bytes);
 }
 
 int grpc_c_server_options_set_max_send_message_size(grpc_c_server_options *opts,
@@ -177,7 +173,10 @@ int grpc_c_server_create(grpc_c_server **out,
   server->poller_count =
       opts && opts->pollers > 0 ? opts->pollers : default_pollers();
   server->max_workers = opts ? opts->max_workers : 64;
-  int max_receive = opts ? opts->max_receive : 4 * 1024 * 1024;
+  /* The receive limit as the core applies it, however it was set. */
+  int max_receive = gc_args_get_int(opts ? &opts->args : NULL,
+                                    GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
+                                    4 * 1024 * 1024 /* the core's default */);
   server->inflate_limit = max_receive >= 0 ? (size_t)max_receive : SIZE_MAX;
   server->generic.server = server;
   if (opts) {
