@@ -317,6 +317,9 @@ void gc_server_dispatch(grpc_c_server *server, void *tag, bool ok);
 /* Fills `op` with the status of `code`: trailing metadata, and the message
  * set with grpc_c_server_ctx_fail(), which `ctx` keeps alive. */
 void gc_ctx_status_op(grpc_c_server_ctx *ctx, grpc_c_code code, grpc_op *op);
+/* Fills `op` with the close event (RECV_CLOSE_ON_SERVER) into
+ * ctx->cancelled_flag. */
+void gc_ctx_close_op(grpc_c_server_ctx *ctx, grpc_op *op);
 /* Fills `op` with the initial metadata to send and marks it sent. */
 void gc_ctx_initial_metadata_op(grpc_c_server_ctx *ctx, grpc_op *op);
 

@@ -477,9 +477,7 @@ static void run_stream(grpc_c_server_ctx *ctx) {
   }
   /* Ask for the close event now: it tells us about cancellation early. */
   grpc_op close_op;
-  memset(&close_op, 0, sizeof close_op);
-  close_op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-  close_op.data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
+  gc_ctx_close_op(ctx, &close_op);
   if (grpc_call_start_batch(ctx->call, &close_op, 1, &ctx->close_tag, NULL) !=
       GRPC_CALL_OK) {
     gc_log(GRPC_C_LOG_ERROR, "cannot start a server stream");
@@ -571,23 +569,13 @@ static void enqueue_stream(grpc_c_server_ctx *ctx) {
 
 static void answer_unimplemented(grpc_c_server_ctx *ctx) {
   grpc_op ops[3];
-  memset(ops, 0, sizeof ops);
-  ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-  ops[1].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
-  ops[1].data.send_status_from_server.status = GRPC_STATUS_UNIMPLEMENTED;
-  static const char prefix[] = "Method not found: ";
-  size_t method_len = GRPC_SLICE_LENGTH(ctx->details.method);
-  char *message = gc_arena_alloc(&ctx->arena, sizeof prefix + method_len);
-  if (message) {
-    memcpy(message, prefix, sizeof prefix - 1);
-    memcpy(message + sizeof prefix - 1,
-           GRPC_SLICE_START_PTR(ctx->details.method), method_len);
-    ctx->status_slice =
-        grpc_slice_from_copied_buffer(message, sizeof prefix - 1 + method_len);
-    ops[1].data.send_status_from_server.status_details = &ctx->status_slice;
-  }
-  ops[2].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-  ops[2].data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
+  grpc_c_server_ctx_fail(
+      ctx, GRPC_C_UNIMPLEMENTED, "Method not found: %.*s",
+      (int)GRPC_SLICE_LENGTH(ctx->details.method),
+      (const char *)GRPC_SLICE_START_PTR(ctx->details.method));
+  gc_ctx_initial_metadata_op(ctx, &ops[0]);
+  gc_ctx_status_op(ctx, GRPC_C_UNIMPLEMENTED, &ops[1]);
+  gc_ctx_close_op(ctx, &ops[2]);
   ctx->state = GC_CTX_GENERIC_DONE;
   if (grpc_call_start_batch(ctx->call, ops, 3, ctx, NULL) != GRPC_CALL_OK)
     gc_ctx_release(ctx);

@@ -256,9 +256,7 @@ int grpc_c_server_ctx_defer(grpc_c_server_ctx *ctx) {
      * waits. It completes on the server queue, tagged ctx + 1 (slots are
      * aligned, so the low bit is free). */
     grpc_op op;
-    memset(&op, 0, sizeof op);
-    op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-    op.data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
+    gc_ctx_close_op(ctx, &op);
     atomic_store(&ctx->unary_events, 2);
     ctx->close_started = true;
     if (grpc_call_start_batch(ctx->call, &op, 1, (char *)ctx + 1, NULL) !=
@@ -317,6 +315,12 @@ void gc_ctx_initial_metadata_op(grpc_c_server_ctx *ctx, grpc_op *op) {
   op->data.send_initial_metadata.count = ctx->initial_metadata.count;
   op->data.send_initial_metadata.metadata = ctx->initial_metadata.items;
   ctx->initial_metadata_sent = true;
+}
+
+void gc_ctx_close_op(grpc_c_server_ctx *ctx, grpc_op *op) {
+  memset(op, 0, sizeof *op);
+  op->op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+  op->data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
 }
 
 void gc_ctx_status_op(grpc_c_server_ctx *ctx, grpc_c_code code, grpc_op *op) {
@@ -382,11 +386,7 @@ void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
   if (!streaming) {
     /* Unary: one batch with the close (unless a deferred call asked for it
      * already); the poller releases the slot. */
-    if (!ctx->close_started) {
-      memset(&ops[n], 0, sizeof ops[n]);
-      ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-      ops[n++].data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
-    }
+    if (!ctx->close_started) gc_ctx_close_op(ctx, &ops[n++]);
     ctx->state = GC_CTX_UNARY_DONE;
     if (grpc_call_start_batch(ctx->call, ops, n, ctx, NULL) != GRPC_CALL_OK) {
       gc_log(GRPC_C_LOG_ERROR, "cannot finish a unary call");

@@ -465,9 +465,7 @@ void gc_stream_begin(grpc_c_server_ctx *ctx) {
   struct gc_stream *s = ctx->stream;
   s->busy = 1;
   grpc_op op;
-  memset(&op, 0, sizeof op);
-  op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-  op.data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
+  gc_ctx_close_op(ctx, &op);
   if (grpc_call_start_batch(ctx->call, &op, 1,
                             stream_tag(ctx, GC_TAG_STREAM_CLOSE),
                             NULL) != GRPC_CALL_OK) {
