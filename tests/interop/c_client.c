@@ -102,6 +102,50 @@ static grpc_c_call_options *new_opts(int64_t timeout_ms) {
   return opts;
 }
 
+/* What a case's call holds: its options, how it ended, the response of a
+ * unary or client-streaming call, and the stream of a streaming call while
+ * it is open. Starts as CALL_INIT; call_free() releases what is left. */
+typedef struct call {
+  grpc_c_call_options *opts;
+  grpc_c_code code;
+  grpc_c_status st;
+  Grpcc__Interop__EchoResponse *resp;
+  Grpcc__Interop__Interop__ServerStream_Stream *server;
+  Grpcc__Interop__Interop__ClientStream_Stream *client;
+  Grpcc__Interop__Interop__Bidi_Stream *bidi;
+} call;
+
+#define CALL_INIT \
+  { .st = GRPC_C_STATUS_INIT }
+
+/* Gives the call options with a timeout of `timeout_ms`. */
+static bool call_begin(why_buf *why, call *c, int64_t timeout_ms) {
+  c->opts = new_opts(timeout_ms);
+  if (!c->opts) return fail(why, "cannot create call options");
+  return true;
+}
+
+static void call_free(call *c) {
+  if (c->server)
+    grpcc__interop__interop__server_stream__finish(c->server, NULL);
+  if (c->client)
+    grpcc__interop__interop__client_stream__finish(c->client, &c->resp, NULL);
+  if (c->bidi) grpcc__interop__interop__bidi__finish(c->bidi, NULL);
+  if (c->resp) grpcc__interop__echo_response__free_unpacked(c->resp, NULL);
+  grpc_c_status_clear(&c->st);
+  grpc_c_call_options_free(c->opts);
+}
+
+/* Calls UnaryEcho with `req` and the call's options and checks that the
+ * call ended with `want` (and `message`, when not NULL). */
+static bool unary_echo_call(grpc_c_channel *ch, why_buf *why, call *c,
+                            const Grpcc__Interop__EchoRequest *req,
+                            grpc_c_code want, const char *message) {
+  c->code = grpcc__interop__interop__unary_echo__call(ch, req, &c->resp,
+                                                      c->opts, &c->st);
+  return expect_status(why, c->code, &c->st, want, message);
+}
+
 static int64_t now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -205,44 +249,32 @@ static bool check_echo(why_buf *why, const Grpcc__Interop__EchoResponse *resp,
 
 static bool unary_echo(grpc_c_channel *ch, why_buf *why) {
   bool ok = false;
+  call c = CALL_INIT;
   Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
-  Grpcc__Interop__EchoResponse *resp = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
-  CHECK(opts, "cannot create call options");
+  CHECK(call_begin(why, &c, CALL_TIMEOUT_MS), "-");
   full_request(&req);
-  grpc_c_code code =
-      grpcc__interop__interop__unary_echo__call(ch, &req, &resp, opts, &st);
-  CHECK(expect_status(why, code, &st, GRPC_C_OK, NULL), "-");
-  CHECK(resp, "OK without a response");
-  CHECK(check_echo(why, resp, &req), "-");
+  CHECK(unary_echo_call(ch, why, &c, &req, GRPC_C_OK, NULL), "-");
+  CHECK(c.resp, "OK without a response");
+  CHECK(check_echo(why, c.resp, &req), "-");
   ok = true;
 done:
-  if (resp) grpcc__interop__echo_response__free_unpacked(resp, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   return ok;
 }
 
 static bool unary_empty_message(grpc_c_channel *ch, why_buf *why) {
   bool ok = false;
+  call c = CALL_INIT;
   Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
-  Grpcc__Interop__EchoResponse *resp = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
-  CHECK(opts, "cannot create call options");
-  grpc_c_code code =
-      grpcc__interop__interop__unary_echo__call(ch, &req, &resp, opts, &st);
-  CHECK(expect_status(why, code, &st, GRPC_C_OK, NULL), "-");
-  CHECK(resp, "OK without a response");
-  CHECK(grpcc__interop__echo_response__get_packed_size(resp) == 0,
+  CHECK(call_begin(why, &c, CALL_TIMEOUT_MS), "-");
+  CHECK(unary_echo_call(ch, why, &c, &req, GRPC_C_OK, NULL), "-");
+  CHECK(c.resp, "OK without a response");
+  CHECK(grpcc__interop__echo_response__get_packed_size(c.resp) == 0,
         "expected an empty response, got %zu bytes",
-        grpcc__interop__echo_response__get_packed_size(resp));
+        grpcc__interop__echo_response__get_packed_size(c.resp));
   ok = true;
 done:
-  if (resp) grpcc__interop__echo_response__free_unpacked(resp, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   return ok;
 }
 
@@ -250,22 +282,16 @@ done:
 static bool unary_failure(grpc_c_channel *ch, why_buf *why, grpc_c_code want,
                           const char *message) {
   bool ok = false;
+  call c = CALL_INIT;
   Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
-  Grpcc__Interop__EchoResponse *resp = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
-  CHECK(opts, "cannot create call options");
+  CHECK(call_begin(why, &c, CALL_TIMEOUT_MS), "-");
   req.fail_with_code = (int32_t)want;
   req.fail_message = (char *)message;
-  grpc_c_code code =
-      grpcc__interop__interop__unary_echo__call(ch, &req, &resp, opts, &st);
-  CHECK(expect_status(why, code, &st, want, message), "-");
-  CHECK(!resp, "a response came with status %s", grpc_c_code_name(code));
+  CHECK(unary_echo_call(ch, why, &c, &req, want, message), "-");
+  CHECK(!c.resp, "a response came with status %s", grpc_c_code_name(c.code));
   ok = true;
 done:
-  if (resp) grpcc__interop__echo_response__free_unpacked(resp, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   return ok;
 }
 
@@ -280,72 +306,60 @@ static bool unary_status_error_utf8(grpc_c_channel *ch, why_buf *why) {
 static bool unary_large_payload_1mib(grpc_c_channel *ch, why_buf *why) {
   bool ok = false;
   enum { SIZE = 1 << 20 };
+  call c = CALL_INIT;
   Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
-  Grpcc__Interop__EchoResponse *resp = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
+  c.opts = new_opts(CALL_TIMEOUT_MS);
   uint8_t *payload = malloc(SIZE);
-  CHECK(opts && payload, "out of memory");
+  CHECK(c.opts && payload, "out of memory");
   for (size_t i = 0; i < SIZE; i++)
     payload[i] = (uint8_t)((i * 131 + 7) & 0xff);
   req.payload.data = payload;
   req.payload.len = SIZE;
-  grpc_c_code code =
-      grpcc__interop__interop__unary_echo__call(ch, &req, &resp, opts, &st);
-  CHECK(expect_status(why, code, &st, GRPC_C_OK, NULL), "-");
-  CHECK(resp, "OK without a response");
-  CHECK(resp->payload.len == SIZE, "sent %d bytes, got %zu", SIZE,
-        resp->payload.len);
-  CHECK(memcmp(resp->payload.data, payload, SIZE) == 0, "payload bytes differ");
+  CHECK(unary_echo_call(ch, why, &c, &req, GRPC_C_OK, NULL), "-");
+  CHECK(c.resp, "OK without a response");
+  CHECK(c.resp->payload.len == SIZE, "sent %d bytes, got %zu", SIZE,
+        c.resp->payload.len);
+  CHECK(memcmp(c.resp->payload.data, payload, SIZE) == 0,
+        "payload bytes differ");
   ok = true;
 done:
-  if (resp) grpcc__interop__echo_response__free_unpacked(resp, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   free(payload);
   return ok;
 }
 
 static bool deadline_exceeded(grpc_c_channel *ch, why_buf *why) {
   bool ok = false;
+  call c = CALL_INIT;
   Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
-  Grpcc__Interop__EchoResponse *resp = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_opts(200);
-  CHECK(opts, "cannot create call options");
+  CHECK(call_begin(why, &c, 200), "-");
   req.sleep_ms = 2000;
   int64_t start = now_ms();
-  grpc_c_code code =
-      grpcc__interop__interop__unary_echo__call(ch, &req, &resp, opts, &st);
+  bool ended =
+      unary_echo_call(ch, why, &c, &req, GRPC_C_DEADLINE_EXCEEDED, NULL);
   int64_t elapsed = now_ms() - start;
-  CHECK(expect_status(why, code, &st, GRPC_C_DEADLINE_EXCEEDED, NULL), "-");
-  CHECK(!resp, "a response came with DEADLINE_EXCEEDED");
+  CHECK(ended, "-");
+  CHECK(!c.resp, "a response came with DEADLINE_EXCEEDED");
   CHECK(elapsed >= 150 && elapsed < 1500,
         "the call took %" PRId64 " ms with a 200 ms deadline", elapsed);
   ok = true;
 done:
-  if (resp) grpcc__interop__echo_response__free_unpacked(resp, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   return ok;
 }
 
 static bool unimplemented_method(grpc_c_channel *ch, why_buf *why) {
   bool ok = false;
+  call c = CALL_INIT;
   Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
-  Grpcc__Interop__EchoResponse *resp = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
-  CHECK(opts, "cannot create call options");
-  grpc_c_code code = grpcc__interop__interop__not_implemented_by_server__call(
-      ch, &req, &resp, opts, &st);
-  CHECK(expect_status(why, code, &st, GRPC_C_UNIMPLEMENTED, NULL), "-");
-  CHECK(!resp, "a response came with UNIMPLEMENTED");
+  CHECK(call_begin(why, &c, CALL_TIMEOUT_MS), "-");
+  c.code = grpcc__interop__interop__not_implemented_by_server__call(
+      ch, &req, &c.resp, c.opts, &c.st);
+  CHECK(expect_status(why, c.code, &c.st, GRPC_C_UNIMPLEMENTED, NULL), "-");
+  CHECK(!c.resp, "a response came with UNIMPLEMENTED");
   ok = true;
 done:
-  if (resp) grpcc__interop__echo_response__free_unpacked(resp, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   return ok;
 }
 
@@ -439,55 +453,49 @@ static const grpc_c_method no_such_method = {
 
 static bool unknown_method_path(grpc_c_channel *ch, why_buf *why) {
   bool ok = false;
+  call c = CALL_INIT;
   Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
   ProtobufCMessage *resp = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
-  CHECK(opts, "cannot create call options");
+  CHECK(call_begin(why, &c, CALL_TIMEOUT_MS), "-");
   req.message = (char *)"?";
-  grpc_c_code code =
-      grpc_c_unary_call(ch, &no_such_method, &req.base, &resp, opts, &st);
-  CHECK(expect_status(why, code, &st, GRPC_C_UNIMPLEMENTED, NULL), "-");
+  c.code =
+      grpc_c_unary_call(ch, &no_such_method, &req.base, &resp, c.opts, &c.st);
+  CHECK(expect_status(why, c.code, &c.st, GRPC_C_UNIMPLEMENTED, NULL), "-");
   CHECK(!resp, "a response came with UNIMPLEMENTED");
   ok = true;
 done:
   if (resp) protobuf_c_message_free_unpacked(resp, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   return ok;
 }
 
 static bool metadata_echo(grpc_c_channel *ch, why_buf *why) {
   static const uint8_t binary[] = {0x00, 0x01, 0xfe, 0xff};
   bool ok = false;
+  call c = CALL_INIT;
   Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
-  Grpcc__Interop__EchoResponse *resp = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
   grpc_c_metadata *initial = NULL, *trailing = NULL;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
-  CHECK(opts, "cannot create call options");
+  CHECK(call_begin(why, &c, CALL_TIMEOUT_MS), "-");
   CHECK(grpc_c_metadata_new(&initial) == 0 &&
             grpc_c_metadata_new(&trailing) == 0 &&
-            grpc_c_call_options_set_response_metadata(opts, initial,
+            grpc_c_call_options_set_response_metadata(c.opts, initial,
                                                       trailing) == 0,
         "cannot ask for response metadata");
-  CHECK(grpc_c_call_options_add_metadata(opts, "x-echo",
+  CHECK(grpc_c_call_options_add_metadata(c.opts, "x-echo",
                                          "hello-metadata-123") == 0,
         "cannot add metadata x-echo");
-  CHECK(grpc_c_call_options_add_metadata_bin(opts, "x-echo-bin", binary,
+  CHECK(grpc_c_call_options_add_metadata_bin(c.opts, "x-echo-bin", binary,
                                              sizeof binary) == 0,
         "cannot add metadata x-echo-bin");
   req.message = (char *)"md";
-  grpc_c_code code =
-      grpcc__interop__interop__unary_echo__call(ch, &req, &resp, opts, &st);
-  CHECK(expect_status(why, code, &st, GRPC_C_OK, NULL), "-");
-  CHECK(resp, "OK without a response");
-  CHECK(strcmp(resp->echo_metadata, "hello-metadata-123") == 0,
-        "server saw x-echo \"%s\"", resp->echo_metadata);
-  CHECK(resp->echo_metadata_bin.len == sizeof binary &&
-            memcmp(resp->echo_metadata_bin.data, binary, sizeof binary) == 0,
+  CHECK(unary_echo_call(ch, why, &c, &req, GRPC_C_OK, NULL), "-");
+  CHECK(c.resp, "OK without a response");
+  CHECK(strcmp(c.resp->echo_metadata, "hello-metadata-123") == 0,
+        "server saw x-echo \"%s\"", c.resp->echo_metadata);
+  CHECK(c.resp->echo_metadata_bin.len == sizeof binary &&
+            memcmp(c.resp->echo_metadata_bin.data, binary, sizeof binary) == 0,
         "server saw x-echo-bin of %zu bytes, not 00 01 fe ff",
-        resp->echo_metadata_bin.len);
+        c.resp->echo_metadata_bin.len);
   const char *echoed = grpc_c_metadata_get(initial, "x-echo", 0, NULL);
   CHECK(echoed && strcmp(echoed, "hello-metadata-123") == 0,
         "initial metadata x-echo was \"%s\"", echoed ? echoed : "(none)");
@@ -497,12 +505,104 @@ static bool metadata_echo(grpc_c_channel *ch, why_buf *why) {
         echoed ? echoed : "(none)");
   ok = true;
 done:
-  if (resp) grpcc__interop__echo_response__free_unpacked(resp, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   grpc_c_metadata_free(initial);
   grpc_c_metadata_free(trailing);
   return ok;
+}
+
+/* ---- streams ---- */
+
+enum stream_kind { SERVER_STREAM, CLIENT_STREAM, BIDI };
+
+/* Starts a streaming call of `kind` with a timeout of CALL_TIMEOUT_MS and,
+ * when `md` is not NULL, metadata x-echo: md. A ServerStream call sends
+ * `req`; the other kinds take NULL. */
+static bool open_stream(grpc_c_channel *ch, why_buf *why, call *c,
+                        enum stream_kind kind,
+                        const Grpcc__Interop__StreamRequest *req,
+                        const char *md) {
+  if (!call_begin(why, c, CALL_TIMEOUT_MS)) return false;
+  if (md && grpc_c_call_options_add_metadata(c->opts, "x-echo", md) != 0)
+    return fail(why, "cannot add metadata");
+  int rc = 0;
+  switch (kind) {
+    case SERVER_STREAM:
+      rc = grpcc__interop__interop__server_stream__start(ch, req, c->opts,
+                                                         &c->server);
+      break;
+    case CLIENT_STREAM:
+      rc = grpcc__interop__interop__client_stream__start(ch, c->opts,
+                                                         &c->client);
+      break;
+    case BIDI:
+      rc = grpcc__interop__interop__bidi__start(ch, c->opts, &c->bidi);
+      break;
+  }
+  if (rc != 0) return fail(why, "start failed: %s", grpc_c_strerror(rc));
+  return true;
+}
+
+/* Writes on the open ClientStream or Bidi stream. */
+static bool stream_write(call *c, const Grpcc__Interop__EchoRequest *req) {
+  if (c->client)
+    return grpcc__interop__interop__client_stream__write(c->client, req);
+  return grpcc__interop__interop__bidi__write(c->bidi, req);
+}
+
+/* Reads from the open ServerStream or Bidi stream. */
+static bool stream_read(call *c, Grpcc__Interop__EchoResponse **resp) {
+  if (c->server)
+    return grpcc__interop__interop__server_stream__read(c->server, resp);
+  return grpcc__interop__interop__bidi__read(c->bidi, resp);
+}
+
+/* Writes request `i` of a numbered series: message prefix + i, count i. */
+static bool write_request(why_buf *why, call *c, const char *prefix, int i) {
+  char text[64];
+  snprintf(text, sizeof text, "%s%d", prefix, i);
+  Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
+  req.message = text;
+  req.count = i;
+  if (!stream_write(c, &req)) return fail(why, "write %d failed", i);
+  return true;
+}
+
+/* Writes requests 0 to n - 1 of a numbered series, up to the first that
+ * fails. */
+static bool write_requests(why_buf *why, call *c, const char *prefix, int n) {
+  for (int i = 0; i < n; i++)
+    if (!write_request(why, c, prefix, i)) return false;
+  return true;
+}
+
+/* Half-closes the open Bidi stream. */
+static bool half_close(why_buf *why, call *c) {
+  if (!grpcc__interop__interop__bidi__writes_done(c->bidi))
+    return fail(why, "writes_done failed");
+  return true;
+}
+
+/* Finishes the open stream (a ClientStream call's response goes to
+ * c->resp) and checks that no step failed and that the call ended with
+ * `want` (and `message`, when not NULL). A step that failed is reported
+ * with how the call ended. */
+static bool finish_stream(why_buf *why, call *c, grpc_c_code want,
+                          const char *message) {
+  if (c->server) {
+    c->code = grpcc__interop__interop__server_stream__finish(c->server, &c->st);
+    c->server = NULL;
+  } else if (c->client) {
+    c->code = grpcc__interop__interop__client_stream__finish(c->client,
+                                                             &c->resp, &c->st);
+    c->client = NULL;
+  } else {
+    c->code = grpcc__interop__interop__bidi__finish(c->bidi, &c->st);
+    c->bidi = NULL;
+  }
+  add_final_status(why, c->code, &c->st);
+  if (why->text[0]) return false;
+  return expect_status(why, c->code, &c->st, want, message);
 }
 
 /* ---- server streaming ---- */
@@ -514,27 +614,18 @@ static bool server_stream_case(grpc_c_channel *ch, why_buf *why, int count,
                                const char *prefix, grpc_c_code want,
                                const char *message, const char *md) {
   bool ok = false;
+  call c = CALL_INIT;
   Grpcc__Interop__StreamRequest req = GRPCC__INTEROP__STREAM_REQUEST__INIT;
-  Grpcc__Interop__Interop__ServerStream_Stream *stream = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
-  CHECK(opts, "cannot create call options");
-  if (md)
-    CHECK(grpc_c_call_options_add_metadata(opts, "x-echo", md) == 0,
-          "cannot add metadata");
   req.count = count;
   req.prefix = (char *)prefix;
   if (want != GRPC_C_OK) {
     req.fail_with_code = (int32_t)want;
     req.fail_message = (char *)message;
   }
-  int rc =
-      grpcc__interop__interop__server_stream__start(ch, &req, opts, &stream);
-  CHECK(rc == 0, "start failed: %s", grpc_c_strerror(rc));
+  CHECK(open_stream(ch, why, &c, SERVER_STREAM, &req, md), "-");
   int got = 0;
   Grpcc__Interop__EchoResponse *resp;
-  while (got <= count &&
-         grpcc__interop__interop__server_stream__read(stream, &resp)) {
+  while (got <= count && stream_read(&c, &resp)) {
     char expected[256];
     snprintf(expected, sizeof expected, "%s%d", prefix, got);
     if (strcmp(resp->message, expected) != 0 || resp->index != got) {
@@ -549,18 +640,11 @@ static bool server_stream_case(grpc_c_channel *ch, why_buf *why, int count,
     }
     got++;
   }
-  grpc_c_code code =
-      grpcc__interop__interop__server_stream__finish(stream, &st);
-  stream = NULL;
-  add_final_status(why, code, &st);
-  CHECK(!why->text[0], "-");
-  CHECK(expect_status(why, code, &st, want, message), "-");
+  CHECK(finish_stream(why, &c, want, message), "-");
   CHECK(got == count, "expected %d messages, got %d", count, got);
   ok = true;
 done:
-  if (stream) grpcc__interop__interop__server_stream__finish(stream, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   return ok;
 }
 
@@ -583,79 +667,44 @@ static bool server_stream_error_after_messages(grpc_c_channel *ch,
 
 static bool client_stream_100(grpc_c_channel *ch, why_buf *why) {
   bool ok = false;
-  Grpcc__Interop__Interop__ClientStream_Stream *stream = NULL;
-  Grpcc__Interop__EchoResponse *resp = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
+  call c = CALL_INIT;
   char expected[1024] = "";
   size_t expected_len = 0;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
-  CHECK(opts, "cannot create call options");
-  int rc = grpcc__interop__interop__client_stream__start(ch, opts, &stream);
-  CHECK(rc == 0, "start failed: %s", grpc_c_strerror(rc));
-  for (int i = 0; i < 100; i++) {
-    char text[16];
-    snprintf(text, sizeof text, "m%d", i);
-    expected_len += (size_t)snprintf(
-        expected + expected_len, sizeof expected - expected_len, "%s", text);
-    Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
-    req.message = text;
-    req.count = i;
-    if (!grpcc__interop__interop__client_stream__write(stream, &req)) {
-      fail(why, "write %d failed", i);
-      break;
-    }
-  }
-  grpc_c_code code =
-      grpcc__interop__interop__client_stream__finish(stream, &resp, &st);
-  stream = NULL;
-  add_final_status(why, code, &st);
-  CHECK(expect_status(why, code, &st, GRPC_C_OK, NULL), "-");
-  CHECK(!why->text[0], "-");
-  CHECK(resp, "OK without a response");
-  CHECK(resp->count == 100, "count %d", (int)resp->count);
-  CHECK(strcmp(resp->message, expected) == 0, "message \"%s\"", resp->message);
-  CHECK(resp->n_numbers == 100, "%zu numbers", resp->n_numbers);
   for (int i = 0; i < 100; i++)
-    CHECK(resp->numbers[i] == i, "numbers[%d] = %d", i, (int)resp->numbers[i]);
+    expected_len += (size_t)snprintf(expected + expected_len,
+                                     sizeof expected - expected_len, "m%d", i);
+  CHECK(open_stream(ch, why, &c, CLIENT_STREAM, NULL, NULL), "-");
+  (void)write_requests(why, &c, "m", 100);
+  CHECK(finish_stream(why, &c, GRPC_C_OK, NULL), "-");
+  CHECK(c.resp, "OK without a response");
+  CHECK(c.resp->count == 100, "count %d", (int)c.resp->count);
+  CHECK(strcmp(c.resp->message, expected) == 0, "message \"%s\"",
+        c.resp->message);
+  CHECK(c.resp->n_numbers == 100, "%zu numbers", c.resp->n_numbers);
+  for (int i = 0; i < 100; i++)
+    CHECK(c.resp->numbers[i] == i, "numbers[%d] = %d", i,
+          (int)c.resp->numbers[i]);
   ok = true;
 done:
-  if (stream)
-    grpcc__interop__interop__client_stream__finish(stream, &resp, NULL);
-  if (resp) grpcc__interop__echo_response__free_unpacked(resp, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   return ok;
 }
 
 static bool client_stream_status_error(grpc_c_channel *ch, why_buf *why) {
   bool ok = false;
-  Grpcc__Interop__Interop__ClientStream_Stream *stream = NULL;
-  Grpcc__Interop__EchoResponse *resp = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
-  CHECK(opts, "cannot create call options");
-  int rc = grpcc__interop__interop__client_stream__start(ch, opts, &stream);
-  CHECK(rc == 0, "start failed: %s", grpc_c_strerror(rc));
+  call c = CALL_INIT;
+  CHECK(open_stream(ch, why, &c, CLIENT_STREAM, NULL, NULL), "-");
   Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
   req.fail_with_code = GRPC_C_INVALID_ARGUMENT;
   req.fail_message = (char *)"bad item 0";
   /* The write may fail if the server has ended the call already; finish
    * tells the status either way. */
-  (void)grpcc__interop__interop__client_stream__write(stream, &req);
-  grpc_c_code code =
-      grpcc__interop__interop__client_stream__finish(stream, &resp, &st);
-  stream = NULL;
-  add_final_status(why, code, &st);
-  CHECK(expect_status(why, code, &st, GRPC_C_INVALID_ARGUMENT, "bad item 0"),
-        "-");
-  CHECK(!resp, "a response came with INVALID_ARGUMENT");
+  (void)stream_write(&c, &req);
+  CHECK(finish_stream(why, &c, GRPC_C_INVALID_ARGUMENT, "bad item 0"), "-");
+  CHECK(!c.resp, "a response came with INVALID_ARGUMENT");
   ok = true;
 done:
-  if (stream)
-    grpcc__interop__interop__client_stream__finish(stream, &resp, NULL);
-  if (resp) grpcc__interop__echo_response__free_unpacked(resp, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   return ok;
 }
 
@@ -674,106 +723,58 @@ static bool check_reply(why_buf *why, const Grpcc__Interop__EchoResponse *resp,
 
 static bool bidi_ping_pong_50(grpc_c_channel *ch, why_buf *why) {
   bool ok = false;
-  Grpcc__Interop__Interop__Bidi_Stream *stream = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
-  CHECK(opts, "cannot create call options");
-  int rc = grpcc__interop__interop__bidi__start(ch, opts, &stream);
-  CHECK(rc == 0, "start failed: %s", grpc_c_strerror(rc));
+  call c = CALL_INIT;
+  CHECK(open_stream(ch, why, &c, BIDI, NULL, NULL), "-");
   for (int i = 0; i < 50; i++) {
-    char text[32];
-    snprintf(text, sizeof text, "ping-%d", i);
-    Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
-    req.message = text;
-    req.count = i;
     Grpcc__Interop__EchoResponse *resp;
-    if (!grpcc__interop__interop__bidi__write(stream, &req)) {
-      fail(why, "write %d failed", i);
-      break;
-    }
-    if (!grpcc__interop__interop__bidi__read(stream, &resp)) {
+    if (!write_request(why, &c, "ping-", i)) break;
+    if (!stream_read(&c, &resp)) {
       fail(why, "read %d found the end of the stream", i);
       break;
     }
     if (!check_reply(why, resp, "ping-", i)) break;
   }
-  if (!why->text[0]) {
+  if (!why->text[0] && half_close(why, &c)) {
     Grpcc__Interop__EchoResponse *extra;
-    if (!grpcc__interop__interop__bidi__writes_done(stream))
-      fail(why, "writes_done failed");
-    else if (grpcc__interop__interop__bidi__read(stream, &extra))
+    if (stream_read(&c, &extra))
       fail(why, "a reply \"%s\" came after half-close", extra->message);
   }
-  grpc_c_code code = grpcc__interop__interop__bidi__finish(stream, &st);
-  stream = NULL;
-  add_final_status(why, code, &st);
-  CHECK(expect_status(why, code, &st, GRPC_C_OK, NULL), "-");
-  CHECK(!why->text[0], "-");
+  CHECK(finish_stream(why, &c, GRPC_C_OK, NULL), "-");
   ok = true;
 done:
-  if (stream) grpcc__interop__interop__bidi__finish(stream, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   return ok;
 }
 
 static bool bidi_write_all_then_read_all_50(grpc_c_channel *ch, why_buf *why) {
   bool ok = false;
-  Grpcc__Interop__Interop__Bidi_Stream *stream = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
-  CHECK(opts, "cannot create call options");
-  int rc = grpcc__interop__interop__bidi__start(ch, opts, &stream);
-  CHECK(rc == 0, "start failed: %s", grpc_c_strerror(rc));
-  for (int i = 0; i < 50; i++) {
-    char text[32];
-    snprintf(text, sizeof text, "all-%d", i);
-    Grpcc__Interop__EchoRequest req = GRPCC__INTEROP__ECHO_REQUEST__INIT;
-    req.message = text;
-    req.count = i;
-    if (!grpcc__interop__interop__bidi__write(stream, &req)) {
-      fail(why, "write %d failed", i);
-      break;
-    }
-  }
+  call c = CALL_INIT;
   int got = 0;
-  if (!why->text[0]) {
-    if (!grpcc__interop__interop__bidi__writes_done(stream))
-      fail(why, "writes_done failed");
+  CHECK(open_stream(ch, why, &c, BIDI, NULL, NULL), "-");
+  if (write_requests(why, &c, "all-", 50) && half_close(why, &c)) {
     Grpcc__Interop__EchoResponse *resp;
-    while (!why->text[0] && got <= 50 &&
-           grpcc__interop__interop__bidi__read(stream, &resp)) {
+    while (!why->text[0] && got <= 50 && stream_read(&c, &resp)) {
       if (check_reply(why, resp, "all-", got)) got++;
     }
   }
-  grpc_c_code code = grpcc__interop__interop__bidi__finish(stream, &st);
-  stream = NULL;
-  add_final_status(why, code, &st);
-  CHECK(!why->text[0], "-");
-  CHECK(expect_status(why, code, &st, GRPC_C_OK, NULL), "-");
+  CHECK(finish_stream(why, &c, GRPC_C_OK, NULL), "-");
   CHECK(got == 50, "expected 50 replies, got %d", got);
   ok = true;
 done:
-  if (stream) grpcc__interop__interop__bidi__finish(stream, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   return ok;
 }
 
 static bool bidi_status_error(grpc_c_channel *ch, why_buf *why) {
   bool ok = false;
-  Grpcc__Interop__Interop__Bidi_Stream *stream = NULL;
-  grpc_c_status st = GRPC_C_STATUS_INIT;
-  grpc_c_call_options *opts = new_opts(CALL_TIMEOUT_MS);
-  CHECK(opts, "cannot create call options");
-  int rc = grpcc__interop__interop__bidi__start(ch, opts, &stream);
-  CHECK(rc == 0, "start failed: %s", grpc_c_strerror(rc));
+  call c = CALL_INIT;
+  CHECK(open_stream(ch, why, &c, BIDI, NULL, NULL), "-");
   Grpcc__Interop__EchoRequest first = GRPCC__INTEROP__ECHO_REQUEST__INIT;
   first.message = (char *)"first";
   Grpcc__Interop__EchoResponse *resp = NULL;
-  if (!grpcc__interop__interop__bidi__write(stream, &first))
+  if (!stream_write(&c, &first))
     fail(why, "first write failed");
-  else if (!grpcc__interop__interop__bidi__read(stream, &resp))
+  else if (!stream_read(&c, &resp))
     fail(why, "no reply to the first message");
   else if (strcmp(resp->message, "first") != 0)
     fail(why, "first reply \"%s\"", resp->message);
@@ -781,22 +782,15 @@ static bool bidi_status_error(grpc_c_channel *ch, why_buf *why) {
     Grpcc__Interop__EchoRequest bad = GRPCC__INTEROP__ECHO_REQUEST__INIT;
     bad.fail_with_code = GRPC_C_PERMISSION_DENIED;
     bad.fail_message = (char *)UTF8_DENIED;
-    (void)grpcc__interop__interop__bidi__write(stream, &bad);
-    (void)grpcc__interop__interop__bidi__writes_done(stream);
-    if (grpcc__interop__interop__bidi__read(stream, &resp))
+    (void)stream_write(&c, &bad);
+    (void)grpcc__interop__interop__bidi__writes_done(c.bidi);
+    if (stream_read(&c, &resp))
       fail(why, "a reply \"%s\" came instead of the error", resp->message);
   }
-  grpc_c_code code = grpcc__interop__interop__bidi__finish(stream, &st);
-  stream = NULL;
-  add_final_status(why, code, &st);
-  CHECK(!why->text[0], "-");
-  CHECK(expect_status(why, code, &st, GRPC_C_PERMISSION_DENIED, UTF8_DENIED),
-        "-");
+  CHECK(finish_stream(why, &c, GRPC_C_PERMISSION_DENIED, UTF8_DENIED), "-");
   ok = true;
 done:
-  if (stream) grpcc__interop__interop__bidi__finish(stream, NULL);
-  grpc_c_status_clear(&st);
-  grpc_c_call_options_free(opts);
+  call_free(&c);
   return ok;
 }
 
