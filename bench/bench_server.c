@@ -34,11 +34,13 @@ static grpc_c_code say_hello(void *self, grpc_c_server_ctx *ctx,
 
 /* SayHelloStream, non-blocking: the handler installs callbacks and returns;
  * replies are queued from on_read, and the call ends at half-close. */
-static void stream_on_read(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
+typedef Helloworld__Greeter__SayHelloStream_ServerStream SayHelloStream;
+
+static void stream_on_read(grpc_c_server_ctx *ctx, SayHelloStream *stream,
+                           const Helloworld__HelloRequest *request,
                            void *user_data) {
+  (void)ctx;
   (void)user_data;
-  const Helloworld__HelloRequest *request =
-      (const Helloworld__HelloRequest *)msg;
   static const char prefix[] = "Hello, ";
   char buf[256];
   size_t len = strlen(request->name);
@@ -48,25 +50,27 @@ static void stream_on_read(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
   buf[sizeof prefix - 1 + len] = '\0';
   Helloworld__HelloReply reply = HELLOWORLD__HELLO_REPLY__INIT;
   reply.message = buf;
-  helloworld__greeter__say_hello_stream__server_write(
-      (Helloworld__Greeter__SayHelloStream_ServerStream *)ctx, &reply);
+  helloworld__greeter__say_hello_stream__server_write(stream, &reply);
 }
 
-static void stream_on_read_done(grpc_c_server_ctx *ctx, void *user_data) {
+static void stream_on_read_done(grpc_c_server_ctx *ctx, SayHelloStream *stream,
+                                void *user_data) {
+  (void)stream;
   (void)user_data;
   grpc_c_server_ctx_finish(
       ctx, grpc_c_server_ctx_is_cancelled(ctx) ? GRPC_C_CANCELLED : GRPC_C_OK);
 }
 
-static const grpc_c_stream_reactor stream_reactor = {
+static const Helloworld__Greeter__SayHelloStream_Reactor stream_reactor = {
     .on_read = stream_on_read, .on_read_done = stream_on_read_done};
 
-static grpc_c_code say_hello_stream_nonblocking(
-    void *self, grpc_c_server_ctx *ctx,
-    Helloworld__Greeter__SayHelloStream_ServerStream *stream) {
+static grpc_c_code say_hello_stream_nonblocking(void *self,
+                                                grpc_c_server_ctx *ctx,
+                                                SayHelloStream *stream) {
   (void)self;
-  (void)stream;
-  grpc_c_server_ctx_react(ctx, &stream_reactor, NULL);
+  (void)ctx;
+  helloworld__greeter__say_hello_stream__server_react(stream, &stream_reactor,
+                                                      NULL);
   return GRPC_C_OK; /* ignored once the reactor is installed */
 }
 

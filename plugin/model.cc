@@ -75,9 +75,16 @@ MethodModel BuildMethod(const pb::MethodDescriptor* method,
     model.finish_fn = scoped("finish");
     model.cancel_fn = scoped("cancel");
     model.server_stream_type = type("ServerStream");
+    model.reactor_type = type("Reactor");
+    model.server_react_fn = scoped("server_react");
+    model.reactor_thunks = scoped("reactor_thunks");
+    model.on_cancel_thunk = scoped("on_cancel_thunk");
+    model.on_done_thunk = scoped("on_done_thunk");
     if (client_streams) {
       model.write_fn = scoped("write");
       model.server_read_fn = scoped("server_read");
+      model.on_read_thunk = scoped("on_read_thunk");
+      model.on_read_done_thunk = scoped("on_read_done_thunk");
     }
     if (server_streams) {
       model.read_fn = scoped("read");
@@ -174,14 +181,30 @@ void AddGeneratedNames(const FileModel& model, names::NameTable* table) {
     }
     for (const MethodModel& method : service.methods) {
       names::NameOwner owner{"method", method.full_name, model.proto_file};
-      for (const std::string* name :
-           {&method.method_var, &method.invoke_fn, &method.call_fn,
-            &method.call_async_fn, &method.callback_type, &method.thunk_fn,
-            &method.stream_type, &method.start_fn, &method.write_fn,
-            &method.read_fn, &method.writes_done_fn, &method.finish_fn,
-            &method.cancel_fn, &method.server_stream_type,
-            &method.server_read_fn, &method.server_write_fn,
-            &method.handler_fn}) {
+      for (const std::string* name : {&method.method_var,
+                                      &method.invoke_fn,
+                                      &method.call_fn,
+                                      &method.call_async_fn,
+                                      &method.callback_type,
+                                      &method.thunk_fn,
+                                      &method.stream_type,
+                                      &method.start_fn,
+                                      &method.write_fn,
+                                      &method.read_fn,
+                                      &method.writes_done_fn,
+                                      &method.finish_fn,
+                                      &method.cancel_fn,
+                                      &method.server_stream_type,
+                                      &method.server_read_fn,
+                                      &method.server_write_fn,
+                                      &method.reactor_type,
+                                      &method.server_react_fn,
+                                      &method.reactor_thunks,
+                                      &method.on_read_thunk,
+                                      &method.on_read_done_thunk,
+                                      &method.on_cancel_thunk,
+                                      &method.on_done_thunk,
+                                      &method.handler_fn}) {
         AddIfSet(file_scope, *name, owner, table);
       }
       // Members of the servicer table share a scope of their own.

@@ -63,6 +63,15 @@ struct MethodModel {
   std::string server_stream_type;  // Svc__M_ServerStream
   std::string server_read_fn;      // svc__m__server_read
   std::string server_write_fn;     // svc__m__server_write
+  // Non-blocking server side of streams: the typed reactor and the static
+  // thunks that forward the runtime's callbacks to it.
+  std::string reactor_type;        // Svc__M_Reactor
+  std::string server_react_fn;     // svc__m__server_react
+  std::string reactor_thunks;      // svc__m__reactor_thunks (static)
+  std::string on_read_thunk;       // svc__m__on_read_thunk (static)
+  std::string on_read_done_thunk;  // svc__m__on_read_done_thunk (static)
+  std::string on_cancel_thunk;     // svc__m__on_cancel_thunk (static)
+  std::string on_done_thunk;       // svc__m__on_done_thunk (static)
   // Skeleton only.
   std::string handler_fn;  // svc__m__handler (static)
 };

@@ -133,46 +133,61 @@ struct KindTemplates {
   const char* kind_text;
   const Template* header_client;
   const Template* header_server;
+  const Template* header_reactor;
   const Template* header_servicer_slot;
   const Template* source_method;
   const Template* source_client;
   const Template* source_server;
+  const Template* source_reactor;
   const Template* skeleton_handler;
 };
 
 const KindTemplates& TemplatesFor(MethodKind kind) {
   using namespace templates;  // NOLINT: the k* constants read better bare.
-  static const KindTemplates kUnary = {"unary",
-                                       &kHeaderClientUnary,
-                                       nullptr,
-                                       &kHeaderServicerSlotUnary,
-                                       &kSourceMethodUnary,
-                                       &kSourceClientUnary,
-                                       nullptr,
-                                       &kSkeletonHandlerUnary};
+  static const KindTemplates kUnary = {
+      /*kind_text=*/"unary",
+      /*header_client=*/&kHeaderClientUnary,
+      /*header_server=*/nullptr,
+      /*header_reactor=*/nullptr,
+      /*header_servicer_slot=*/&kHeaderServicerSlotUnary,
+      /*source_method=*/&kSourceMethodUnary,
+      /*source_client=*/&kSourceClientUnary,
+      /*source_server=*/nullptr,
+      /*source_reactor=*/nullptr,
+      /*skeleton_handler=*/&kSkeletonHandlerUnary};
   static const KindTemplates kServerStreaming = {
-      "server streaming",
-      &kHeaderClientServerStreaming,
-      &kHeaderServerServerStreaming,
-      &kHeaderServicerSlotServerStreaming,
-      &kSourceMethodServerStreaming,
-      &kSourceClientServerStreaming,
-      &kSourceServerServerStreaming,
-      &kSkeletonHandlerServerStreaming};
+      /*kind_text=*/"server streaming",
+      /*header_client=*/&kHeaderClientServerStreaming,
+      /*header_server=*/&kHeaderServerServerStreaming,
+      /*header_reactor=*/&kHeaderServerReactorServerStreaming,
+      /*header_servicer_slot=*/&kHeaderServicerSlotServerStreaming,
+      /*source_method=*/&kSourceMethodServerStreaming,
+      /*source_client=*/&kSourceClientServerStreaming,
+      /*source_server=*/&kSourceServerServerStreaming,
+      /*source_reactor=*/&kSourceServerReactorServerStreaming,
+      /*skeleton_handler=*/&kSkeletonHandlerServerStreaming};
   static const KindTemplates kClientStreaming = {
-      "client streaming",
-      &kHeaderClientClientStreaming,
-      &kHeaderServerClientStreaming,
-      &kHeaderServicerSlotClientStreaming,
-      &kSourceMethodClientStreaming,
-      &kSourceClientClientStreaming,
-      &kSourceServerClientStreaming,
-      &kSkeletonHandlerClientStreaming};
+      /*kind_text=*/"client streaming",
+      /*header_client=*/&kHeaderClientClientStreaming,
+      /*header_server=*/&kHeaderServerClientStreaming,
+      /*header_reactor=*/&kHeaderServerReactorClientStreaming,
+      /*header_servicer_slot=*/&kHeaderServicerSlotClientStreaming,
+      /*source_method=*/&kSourceMethodClientStreaming,
+      /*source_client=*/&kSourceClientClientStreaming,
+      /*source_server=*/&kSourceServerClientStreaming,
+      /*source_reactor=*/&kSourceServerReactorReads,
+      /*skeleton_handler=*/&kSkeletonHandlerClientStreaming};
   static const KindTemplates kBidiStreaming = {
-      "bidirectional streaming",   &kHeaderClientBidiStreaming,
-      &kHeaderServerBidiStreaming, &kHeaderServicerSlotBidiStreaming,
-      &kSourceMethodBidiStreaming, &kSourceClientBidiStreaming,
-      &kSourceServerBidiStreaming, &kSkeletonHandlerBidiStreaming};
+      /*kind_text=*/"bidirectional streaming",
+      /*header_client=*/&kHeaderClientBidiStreaming,
+      /*header_server=*/&kHeaderServerBidiStreaming,
+      /*header_reactor=*/&kHeaderServerReactorBidiStreaming,
+      /*header_servicer_slot=*/&kHeaderServicerSlotBidiStreaming,
+      /*source_method=*/&kSourceMethodBidiStreaming,
+      /*source_client=*/&kSourceClientBidiStreaming,
+      /*source_server=*/&kSourceServerBidiStreaming,
+      /*source_reactor=*/&kSourceServerReactorReads,
+      /*skeleton_handler=*/&kSkeletonHandlerBidiStreaming};
   switch (kind) {
     case MethodKind::kUnary:
       return kUnary;
@@ -281,6 +296,13 @@ TemplateVars MethodVars(const FileModel& file, const ServiceModel& service,
       {"server_stream_type", &method.server_stream_type},
       {"server_read_fn", &method.server_read_fn},
       {"server_write_fn", &method.server_write_fn},
+      {"reactor_type", &method.reactor_type},
+      {"server_react_fn", &method.server_react_fn},
+      {"reactor_thunks", &method.reactor_thunks},
+      {"on_read_thunk", &method.on_read_thunk},
+      {"on_read_done_thunk", &method.on_read_done_thunk},
+      {"on_cancel_thunk", &method.on_cancel_thunk},
+      {"on_done_thunk", &method.on_done_thunk},
       {"handler_fn", &method.handler_fn},
   };
   for (const auto& [key, value] : names) {
@@ -357,6 +379,7 @@ void RenderHeader(const FileModel& file, Writer* out) {
     out->Emit(kHeaderServiceDescriptor, service.vars);
     EmitPerMethod(service, &KindTemplates::header_client, out);
     EmitPerMethod(service, &KindTemplates::header_server, out);
+    EmitPerMethod(service, &KindTemplates::header_reactor, out);
     EmitMethodList(service, kHeaderServicerEmpty, kHeaderServicerBegin, nullptr,
                    &KindTemplates::header_servicer_slot, kHeaderServicerEnd,
                    out);
@@ -381,6 +404,7 @@ void RenderSource(const FileModel& file, Writer* out) {
     out->Emit(kSourceRegister, service.vars);
     EmitPerMethod(service, &KindTemplates::source_client, out);
     EmitPerMethod(service, &KindTemplates::source_server, out);
+    EmitPerMethod(service, &KindTemplates::source_reactor, out);
   }
 }
 

@@ -29,6 +29,7 @@ typedef struct gc_queued {
 struct gc_stream {
   pthread_mutex_t mu;
   const grpc_c_stream_reactor *reactor; /* NULL until react() */
+  const void *table; /* the typed reactor generated thunks forward to */
   void *user_data;
 
   grpc_byte_buffer *recv_buffer; /* target of the read under way */
@@ -167,6 +168,7 @@ void gc_stream_reset(struct gc_stream *s) {
   s->spare = NULL;
   gc_arena_free(&s->messages);
   s->reactor = NULL;
+  s->table = NULL;
   s->user_data = NULL;
   s->finish_code = GRPC_C_OK;
   s->busy = 0;
@@ -483,18 +485,38 @@ void gc_stream_handler_returned(grpc_c_server_ctx *ctx) {
   unlock_and_maybe_complete(ctx, s);
 }
 
-int grpc_c_server_ctx_react(grpc_c_server_ctx *ctx,
-                            const grpc_c_stream_reactor *reactor,
-                            void *user_data) {
+static int install_reactor(grpc_c_server_ctx *ctx,
+                           const grpc_c_stream_reactor *reactor,
+                           const void *table, void *user_data) {
   if (!ctx || !reactor || !ctx->stream) return GRPC_C_EINVAL;
   if (!ctx->defer_flag || ctx->stream->reactor) return GRPC_C_ESTATE;
   if (atomic_exchange(&ctx->deferred, true)) return GRPC_C_ESTATE;
   pthread_mutex_lock(&ctx->stream->mu);
   ctx->stream->reactor = reactor;
+  ctx->stream->table = table;
   ctx->stream->user_data = user_data;
   pthread_mutex_unlock(&ctx->stream->mu);
   *ctx->defer_flag = true;
   return 0;
+}
+
+int grpc_c_server_ctx_react(grpc_c_server_ctx *ctx,
+                            const grpc_c_stream_reactor *reactor,
+                            void *user_data) {
+  return install_reactor(ctx, reactor, NULL, user_data);
+}
+
+int grpc_c_server_ctx_react_with_table(grpc_c_server_ctx *ctx,
+                                       const grpc_c_stream_reactor *thunks,
+                                       const void *table, void *user_data) {
+  if (!table) return GRPC_C_EINVAL;
+  return install_reactor(ctx, thunks, table, user_data);
+}
+
+const void *grpc_c_server_ctx_reactor_table(const grpc_c_server_ctx *ctx) {
+  /* Set before the handler returns, read by callbacks that run after it:
+   * the stream's mutex orders the two. */
+  return ctx && ctx->stream ? ctx->stream->table : NULL;
 }
 
 bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,

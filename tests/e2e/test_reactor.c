@@ -36,6 +36,7 @@ typedef struct bidi_state {
   int index;
   int count;             /* client streaming: messages seen */
   E2e__EchoReply *reply; /* client streaming: the response to fill */
+  char text[32];         /* client streaming: the last text seen */
 } bidi_state;
 
 static void *finish_later(void *arg) {
@@ -111,54 +112,98 @@ static grpc_c_code on_bidi(void *self, grpc_c_server_ctx *ctx,
   return GRPC_C_INTERNAL; /* ignored: the reactor owns the call */
 }
 
-static void client_on_read(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
-                           void *user_data) {
+/* Client streaming and server streaming use the generated typed reactors
+ * (<method>__server_react); bidi above uses the generic one. */
+static void client_on_read(grpc_c_server_ctx *ctx,
+                           E2e__Echo__ClientStream_ServerStream *stream,
+                           const E2e__EchoRequest *req, void *user_data) {
   (void)ctx;
-  (void)msg;
+  (void)stream;
   bidi_state *state = user_data;
   state->count++;
+  /* The typed request: its text is kept, the last one wins. */
+  if (req->text[0]) snprintf(state->text, sizeof state->text, "%s", req->text);
+  atomic_fetch_add(&reads_seen, 1);
 }
 
-static void client_on_read_done(grpc_c_server_ctx *ctx, void *user_data) {
+static void client_on_read_done(grpc_c_server_ctx *ctx,
+                                E2e__Echo__ClientStream_ServerStream *stream,
+                                void *user_data) {
+  (void)stream;
   bidi_state *state = user_data;
+  atomic_fetch_add(&read_dones, 1);
   /* The response lives until the call ends: fill it, then finish. */
   state->reply->index = state->count;
-  state->reply->text = grpc_c_server_ctx_strdup(ctx, "counted");
+  state->reply->text =
+      grpc_c_server_ctx_strdup(ctx, state->text[0] ? state->text : "counted");
   grpc_c_server_ctx_finish(ctx, GRPC_C_OK);
 }
 
-static const grpc_c_stream_reactor client_reactor = {
+static void client_on_cancel(grpc_c_server_ctx *ctx,
+                             E2e__Echo__ClientStream_ServerStream *stream,
+                             void *user_data) {
+  (void)stream;
+  on_cancel(ctx, user_data);
+}
+
+static void client_on_done(grpc_c_server_ctx *ctx,
+                           E2e__Echo__ClientStream_ServerStream *stream,
+                           void *user_data) {
+  (void)stream;
+  on_done(ctx, user_data);
+}
+
+static const E2e__Echo__ClientStream_Reactor client_reactor = {
     .on_read = client_on_read,
     .on_read_done = client_on_read_done,
-    .on_cancel = on_cancel,
-    .on_done = on_done};
+    .on_cancel = client_on_cancel,
+    .on_done = client_on_done};
+
+static void server_stream_on_done(grpc_c_server_ctx *ctx,
+                                  E2e__Echo__ServerStream_ServerStream *stream,
+                                  void *user_data) {
+  (void)ctx;
+  (void)stream;
+  (void)user_data;
+  atomic_fetch_add(&dones, 1);
+}
+
+/* on_cancel left NULL: the thunk must skip it. */
+static const E2e__Echo__ServerStream_Reactor server_stream_reactor = {
+    .on_done = server_stream_on_done};
 
 static grpc_c_code on_client_stream(
     void *self, grpc_c_server_ctx *ctx,
     E2e__Echo__ClientStream_ServerStream *stream, E2e__EchoReply *reply) {
   (void)self;
-  (void)stream;
+  (void)ctx;
   bidi_state *state = calloc(1, sizeof *state);
   SERVER_EXPECT(state != NULL);
   if (!state) return GRPC_C_RESOURCE_EXHAUSTED;
   state->reply = reply;
-  SERVER_EXPECT(grpc_c_server_ctx_react(ctx, &client_reactor, state) == 0);
+  SERVER_EXPECT(e2e__echo__client_stream__server_react(stream, &client_reactor,
+                                                       state) == 0);
   return GRPC_C_OK;
 }
 
-/* Server streaming without a reactor: queue every reply, return at once. */
+/* Server streaming: queue every reply and return at once, without a
+ * reactor, or with a typed one that counts on_done when `defer` is set. */
 static grpc_c_code on_server_stream(
     void *self, grpc_c_server_ctx *ctx, const E2e__EchoRequest *req,
     E2e__Echo__ServerStream_ServerStream *stream) {
   (void)self;
-  (void)ctx;
   if (req->fail_code) return (grpc_c_code)req->fail_code;
+  if (req->defer)
+    SERVER_EXPECT(e2e__echo__server_stream__server_react(
+                      stream, &server_stream_reactor, NULL) == 0);
   for (int i = 0; i < req->count; i++) {
     E2e__EchoReply reply = E2E__ECHO_REPLY__INIT;
     reply.text = req->text;
     reply.index = i;
     SERVER_EXPECT(e2e__echo__server_stream__server_write(stream, &reply));
   }
+  if (req->defer) /* with a reactor, the call ends with finish */
+    SERVER_EXPECT(grpc_c_server_ctx_finish(ctx, GRPC_C_OK) == 0);
   return GRPC_C_OK;
 }
 
@@ -350,17 +395,24 @@ START_TEST(nonblocking_client_stream_counts_and_answers) {
   E2e__Echo__ClientStream_Stream *stream;
   ck_assert_int_eq(e2e__echo__client_stream__start(channel, opts, &stream), 0);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
-  for (int i = 0; i < 100; i++)
+  char text[32];
+  for (int i = 0; i < 100; i++) {
+    snprintf(text, sizeof text, "request %d", i);
+    req.text = text;
     ck_assert(e2e__echo__client_stream__write(stream, &req));
+  }
   E2e__EchoReply *reply = NULL;
   ck_assert_int_eq(e2e__echo__client_stream__finish(stream, &reply, NULL),
                    GRPC_C_OK);
   ck_assert_ptr_nonnull(reply);
+  /* Counted by the typed on_read, which saw each request's own text. */
   ck_assert_int_eq(reply->index, 100);
-  ck_assert_str_eq(reply->text, "counted");
+  ck_assert_str_eq(reply->text, "request 99");
   e2e__echo_reply__free_unpacked(reply, NULL);
   grpc_c_call_options_free(opts);
   ck_assert_int_eq(e2e_wait_for(&dones, 1), 1);
+  ck_assert_int_eq(atomic_load(&reads_seen), 100);
+  ck_assert_int_eq(atomic_load(&read_dones), 1);
 }
 END_TEST
 
@@ -386,6 +438,31 @@ START_TEST(reactor_reads_keep_the_inflate_limit) {
   ck_assert_ptr_null(reply);
   grpc_c_call_options_free(opts);
   ck_assert_int_eq(e2e_wait_for(&dones, 1), 1);
+}
+END_TEST
+
+START_TEST(typed_reactor_on_a_server_stream) {
+  grpc_c_call_options *opts = deadline_opts(10000);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.text = "typed";
+  req.count = 50;
+  req.defer = true; /* the handler installs the typed reactor */
+  E2e__Echo__ServerStream_Stream *stream;
+  ck_assert_int_eq(
+      e2e__echo__server_stream__start(channel, &req, opts, &stream), 0);
+  E2e__EchoReply *reply;
+  int got = 0;
+  while (e2e__echo__server_stream__read(stream, &reply)) {
+    ck_assert_int_eq(reply->index, got);
+    ck_assert_str_eq(reply->text, "typed");
+    got++;
+  }
+  ck_assert_int_eq(e2e__echo__server_stream__finish(stream, NULL), GRPC_C_OK);
+  ck_assert_int_eq(got, 50);
+  grpc_c_call_options_free(opts);
+  /* on_done came through its thunk; the NULL on_cancel was skipped. */
+  ck_assert_int_eq(e2e_wait_for(&dones, 1), 1);
+  ck_assert_int_eq(atomic_load(&cancels), 0);
 }
 END_TEST
 
@@ -489,6 +566,7 @@ static Suite *reactor_suite(void) {
   tcase_add_test(tc, reactor_sees_client_cancel);
   tcase_add_test(tc, reactor_deadline_cancels_an_idle_stream);
   tcase_add_test(tc, nonblocking_client_stream_counts_and_answers);
+  tcase_add_test(tc, typed_reactor_on_a_server_stream);
   tcase_add_test(tc, reactor_reads_keep_the_inflate_limit);
   tcase_add_test(tc, nonblocking_server_stream_queues_and_returns);
   tcase_add_test(tc, thousands_of_open_streams_without_a_thread_each);

@@ -186,6 +186,11 @@ START_TEST(runtime_verbs_do_not_collide) {
         rpc Handler (stream M) returns (stream M);
         rpc Invoke (M) returns (M);
         rpc Thunk (stream M) returns (stream M);
+        rpc Reactor (stream M) returns (stream M);
+        rpc ServerReact (stream M) returns (M);
+        rpc ReactorThunks (M) returns (stream M);
+        rpc OnReadThunk (stream M) returns (stream M);
+        rpc OnDone (stream M) returns (stream M);
       }
   )");
   ck_assert(file != nullptr);

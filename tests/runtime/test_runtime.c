@@ -73,6 +73,14 @@ START_TEST(options_reject_bad_arguments) {
   ck_assert_int_eq(grpc_c_call_options_add_metadata(co, NULL, "v"),
                    GRPC_C_EINVAL);
   grpc_c_call_options_free(co);
+  /* Reactors outside a handler: refused, and no table to read. */
+  static const grpc_c_stream_reactor none = {0};
+  static const int table = 1;
+  ck_assert_int_eq(grpc_c_server_ctx_react(NULL, &none, NULL), GRPC_C_EINVAL);
+  ck_assert_int_eq(
+      grpc_c_server_ctx_react_with_table(NULL, &none, &table, NULL),
+      GRPC_C_EINVAL);
+  ck_assert_ptr_null(grpc_c_server_ctx_reactor_table(NULL));
 }
 END_TEST
 

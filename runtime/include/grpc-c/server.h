@@ -426,6 +426,29 @@ int grpc_c_server_ctx_react(grpc_c_server_ctx *ctx,
                             void *user_data);
 
 /**
+ * grpc_c_server_ctx_react() for generated code: `thunks` (static callbacks
+ * generated per method) receive the call's events and forward them to
+ * `table`, the application's typed reactor of that method (such as
+ * `Helloworld__Greeter__BidiHello_Reactor`), which they read back with
+ * grpc_c_server_ctx_reactor_table(). Applications call the generated
+ * `<service>__<method>__server_react()` instead.
+ *
+ * @param thunks borrowed until on_done has returned; static in practice.
+ * @param table  borrowed until on_done has returned; not touched.
+ * @return as grpc_c_server_ctx_react(); ::GRPC_C_EINVAL also for a NULL
+ *         `table`.
+ */
+int grpc_c_server_ctx_react_with_table(grpc_c_server_ctx *ctx,
+                                       const grpc_c_stream_reactor *thunks,
+                                       const void *table, void *user_data);
+
+/**
+ * The `table` given to grpc_c_server_ctx_react_with_table() for this call;
+ * NULL for a call without one (or a NULL `ctx`). Any thread.
+ */
+const void *grpc_c_server_ctx_reactor_table(const grpc_c_server_ctx *ctx);
+
+/**
  * Ends a deferred call with `code` (and the message set with
  * grpc_c_server_ctx_fail(), if any), sending the response when `code` is
  * ::GRPC_C_OK. Any thread. The context is invalid afterwards, except for a

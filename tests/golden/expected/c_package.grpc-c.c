@@ -184,3 +184,73 @@ bool shop__c_store__store__restock__server_read(
   }
   return ok;
 }
+
+static void shop__c_store__store__restock__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Shop__CStore__Store__Restock_Reactor *reactor =
+      (const Shop__CStore__Store__Restock_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Shop__CStore__Store__Restock_ServerStream *)ctx,
+        (const Shop__CStore__Item *)message,
+        user_data);
+  }
+}
+
+static void shop__c_store__store__restock__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Shop__CStore__Store__Restock_Reactor *reactor =
+      (const Shop__CStore__Store__Restock_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Shop__CStore__Store__Restock_ServerStream *)ctx, user_data);
+  }
+}
+
+static void shop__c_store__store__restock__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Shop__CStore__Store__Restock_Reactor *reactor =
+      (const Shop__CStore__Store__Restock_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Shop__CStore__Store__Restock_ServerStream *)ctx, user_data);
+  }
+}
+
+static void shop__c_store__store__restock__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Shop__CStore__Store__Restock_Reactor *reactor =
+      (const Shop__CStore__Store__Restock_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Shop__CStore__Store__Restock_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    shop__c_store__store__restock__reactor_thunks = {
+    shop__c_store__store__restock__on_read_thunk,
+    shop__c_store__store__restock__on_read_done_thunk,
+    shop__c_store__store__restock__on_cancel_thunk,
+    shop__c_store__store__restock__on_done_thunk};
+
+int shop__c_store__store__restock__server_react(
+    Shop__CStore__Store__Restock_ServerStream *stream,
+    const Shop__CStore__Store__Restock_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &shop__c_store__store__restock__reactor_thunks,
+      reactor,
+      user_data);
+}

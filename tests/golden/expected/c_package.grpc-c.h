@@ -201,6 +201,52 @@ bool shop__c_store__store__restock__server_read(
     Shop__CStore__Item **request);
 
 /**
+ * Callbacks of a non-blocking `restock` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * shop__c_store__store__restock__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Shop__CStore__Store__Restock_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Shop__CStore__Store__Restock_ServerStream *stream,
+                  const Shop__CStore__Item *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Shop__CStore__Store__Restock_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Shop__CStore__Store__Restock_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Shop__CStore__Store__Restock_ServerStream *stream,
+                  void *user_data);
+} Shop__CStore__Store__Restock_Reactor;
+
+/**
+ * From the `restock` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned. Fill the handler's response (it lives until the call
+ * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
+ * the response goes out with ::GRPC_C_OK.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int shop__c_store__store__restock__server_react(
+    Shop__CStore__Store__Restock_ServerStream *stream,
+    const Shop__CStore__Store__Restock_Reactor *reactor,
+    void *user_data);
+
+/**
  * The servicer table of store.v1.Store:
  * one handler per method, filled in by the application and registered with
  * shop__c_store__store__servicer__register().

@@ -908,6 +908,188 @@ bool casing__httpservice__x__server_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }
 
+static void casing__httpservice__get_v2_stats__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Casing__HTTPService__get_v2_stats_Reactor *reactor =
+      (const Casing__HTTPService__get_v2_stats_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Casing__HTTPService__get_v2_stats_ServerStream *)ctx, user_data);
+  }
+}
+
+static void casing__httpservice__get_v2_stats__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Casing__HTTPService__get_v2_stats_Reactor *reactor =
+      (const Casing__HTTPService__get_v2_stats_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Casing__HTTPService__get_v2_stats_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    casing__httpservice__get_v2_stats__reactor_thunks = {
+    NULL,
+    NULL,
+    casing__httpservice__get_v2_stats__on_cancel_thunk,
+    casing__httpservice__get_v2_stats__on_done_thunk};
+
+int casing__httpservice__get_v2_stats__server_react(
+    Casing__HTTPService__get_v2_stats_ServerStream *stream,
+    const Casing__HTTPService__get_v2_stats_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &casing__httpservice__get_v2_stats__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void casing__httpservice__httprequest__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Casing__HTTPService__HTTPRequest_Reactor *reactor =
+      (const Casing__HTTPService__HTTPRequest_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Casing__HTTPService__HTTPRequest_ServerStream *)ctx,
+        (const Casing__M *)message,
+        user_data);
+  }
+}
+
+static void casing__httpservice__httprequest__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Casing__HTTPService__HTTPRequest_Reactor *reactor =
+      (const Casing__HTTPService__HTTPRequest_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Casing__HTTPService__HTTPRequest_ServerStream *)ctx, user_data);
+  }
+}
+
+static void casing__httpservice__httprequest__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Casing__HTTPService__HTTPRequest_Reactor *reactor =
+      (const Casing__HTTPService__HTTPRequest_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Casing__HTTPService__HTTPRequest_ServerStream *)ctx, user_data);
+  }
+}
+
+static void casing__httpservice__httprequest__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Casing__HTTPService__HTTPRequest_Reactor *reactor =
+      (const Casing__HTTPService__HTTPRequest_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Casing__HTTPService__HTTPRequest_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    casing__httpservice__httprequest__reactor_thunks = {
+    casing__httpservice__httprequest__on_read_thunk,
+    casing__httpservice__httprequest__on_read_done_thunk,
+    casing__httpservice__httprequest__on_cancel_thunk,
+    casing__httpservice__httprequest__on_done_thunk};
+
+int casing__httpservice__httprequest__server_react(
+    Casing__HTTPService__HTTPRequest_ServerStream *stream,
+    const Casing__HTTPService__HTTPRequest_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &casing__httpservice__httprequest__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void casing__httpservice__x__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Casing__HTTPService__X_Reactor *reactor =
+      (const Casing__HTTPService__X_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Casing__HTTPService__X_ServerStream *)ctx,
+        (const Casing__M *)message,
+        user_data);
+  }
+}
+
+static void casing__httpservice__x__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Casing__HTTPService__X_Reactor *reactor =
+      (const Casing__HTTPService__X_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Casing__HTTPService__X_ServerStream *)ctx, user_data);
+  }
+}
+
+static void casing__httpservice__x__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Casing__HTTPService__X_Reactor *reactor =
+      (const Casing__HTTPService__X_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Casing__HTTPService__X_ServerStream *)ctx, user_data);
+  }
+}
+
+static void casing__httpservice__x__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Casing__HTTPService__X_Reactor *reactor =
+      (const Casing__HTTPService__X_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Casing__HTTPService__X_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    casing__httpservice__x__reactor_thunks = {
+    casing__httpservice__x__on_read_thunk,
+    casing__httpservice__x__on_read_done_thunk,
+    casing__httpservice__x__on_cancel_thunk,
+    casing__httpservice__x__on_done_thunk};
+
+int casing__httpservice__x__server_react(
+    Casing__HTTPService__X_ServerStream *stream,
+    const Casing__HTTPService__X_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &casing__httpservice__x__reactor_thunks,
+      reactor,
+      user_data);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Service casing.lower_service */
 /* ------------------------------------------------------------------------ */

@@ -992,6 +992,133 @@ bool casing__httpservice__x__server_write(
     const Casing__M *response);
 
 /**
+ * Callbacks of a non-blocking `get_v2_stats` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * casing__httpservice__get_v2_stats__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Casing__HTTPService__get_v2_stats_Reactor {
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Casing__HTTPService__get_v2_stats_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Casing__HTTPService__get_v2_stats_ServerStream *stream,
+                  void *user_data);
+} Casing__HTTPService__get_v2_stats_Reactor;
+
+/**
+ * From the `get_v2_stats` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with casing__httpservice__get_v2_stats__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int casing__httpservice__get_v2_stats__server_react(
+    Casing__HTTPService__get_v2_stats_ServerStream *stream,
+    const Casing__HTTPService__get_v2_stats_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `httprequest` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * casing__httpservice__httprequest__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Casing__HTTPService__HTTPRequest_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Casing__HTTPService__HTTPRequest_ServerStream *stream,
+                  const Casing__M *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Casing__HTTPService__HTTPRequest_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Casing__HTTPService__HTTPRequest_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Casing__HTTPService__HTTPRequest_ServerStream *stream,
+                  void *user_data);
+} Casing__HTTPService__HTTPRequest_Reactor;
+
+/**
+ * From the `httprequest` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned. Fill the handler's response (it lives until the call
+ * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
+ * the response goes out with ::GRPC_C_OK.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int casing__httpservice__httprequest__server_react(
+    Casing__HTTPService__HTTPRequest_ServerStream *stream,
+    const Casing__HTTPService__HTTPRequest_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `x` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * casing__httpservice__x__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Casing__HTTPService__X_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Casing__HTTPService__X_ServerStream *stream,
+                  const Casing__M *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Casing__HTTPService__X_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Casing__HTTPService__X_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Casing__HTTPService__X_ServerStream *stream,
+                  void *user_data);
+} Casing__HTTPService__X_Reactor;
+
+/**
+ * From the `x` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with casing__httpservice__x__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int casing__httpservice__x__server_react(
+    Casing__HTTPService__X_ServerStream *stream,
+    const Casing__HTTPService__X_Reactor *reactor,
+    void *user_data);
+
+/**
  * The servicer table of casing.HTTPService:
  * one handler per method, filled in by the application and registered with
  * casing__httpservice__servicer__register().

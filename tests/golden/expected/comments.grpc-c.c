@@ -424,3 +424,185 @@ bool comments__tricky__no_comment__server_write(
   return grpc_c_server_ctx_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }
+
+static void comments__tricky__end_marker__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Comments__Tricky__EndMarker_Reactor *reactor =
+      (const Comments__Tricky__EndMarker_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Comments__Tricky__EndMarker_ServerStream *)ctx, user_data);
+  }
+}
+
+static void comments__tricky__end_marker__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Comments__Tricky__EndMarker_Reactor *reactor =
+      (const Comments__Tricky__EndMarker_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Comments__Tricky__EndMarker_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    comments__tricky__end_marker__reactor_thunks = {
+    NULL,
+    NULL,
+    comments__tricky__end_marker__on_cancel_thunk,
+    comments__tricky__end_marker__on_done_thunk};
+
+int comments__tricky__end_marker__server_react(
+    Comments__Tricky__EndMarker_ServerStream *stream,
+    const Comments__Tricky__EndMarker_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &comments__tricky__end_marker__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void comments__tricky__whitespace__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Comments__Tricky__Whitespace_Reactor *reactor =
+      (const Comments__Tricky__Whitespace_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Comments__Tricky__Whitespace_ServerStream *)ctx,
+        (const Comments__Msg *)message,
+        user_data);
+  }
+}
+
+static void comments__tricky__whitespace__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Comments__Tricky__Whitespace_Reactor *reactor =
+      (const Comments__Tricky__Whitespace_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Comments__Tricky__Whitespace_ServerStream *)ctx, user_data);
+  }
+}
+
+static void comments__tricky__whitespace__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Comments__Tricky__Whitespace_Reactor *reactor =
+      (const Comments__Tricky__Whitespace_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Comments__Tricky__Whitespace_ServerStream *)ctx, user_data);
+  }
+}
+
+static void comments__tricky__whitespace__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Comments__Tricky__Whitespace_Reactor *reactor =
+      (const Comments__Tricky__Whitespace_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Comments__Tricky__Whitespace_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    comments__tricky__whitespace__reactor_thunks = {
+    comments__tricky__whitespace__on_read_thunk,
+    comments__tricky__whitespace__on_read_done_thunk,
+    comments__tricky__whitespace__on_cancel_thunk,
+    comments__tricky__whitespace__on_done_thunk};
+
+int comments__tricky__whitespace__server_react(
+    Comments__Tricky__Whitespace_ServerStream *stream,
+    const Comments__Tricky__Whitespace_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &comments__tricky__whitespace__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void comments__tricky__no_comment__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Comments__Tricky__NoComment_Reactor *reactor =
+      (const Comments__Tricky__NoComment_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Comments__Tricky__NoComment_ServerStream *)ctx,
+        (const Comments__Msg *)message,
+        user_data);
+  }
+}
+
+static void comments__tricky__no_comment__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Comments__Tricky__NoComment_Reactor *reactor =
+      (const Comments__Tricky__NoComment_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Comments__Tricky__NoComment_ServerStream *)ctx, user_data);
+  }
+}
+
+static void comments__tricky__no_comment__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Comments__Tricky__NoComment_Reactor *reactor =
+      (const Comments__Tricky__NoComment_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Comments__Tricky__NoComment_ServerStream *)ctx, user_data);
+  }
+}
+
+static void comments__tricky__no_comment__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Comments__Tricky__NoComment_Reactor *reactor =
+      (const Comments__Tricky__NoComment_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Comments__Tricky__NoComment_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    comments__tricky__no_comment__reactor_thunks = {
+    comments__tricky__no_comment__on_read_thunk,
+    comments__tricky__no_comment__on_read_done_thunk,
+    comments__tricky__no_comment__on_cancel_thunk,
+    comments__tricky__no_comment__on_done_thunk};
+
+int comments__tricky__no_comment__server_react(
+    Comments__Tricky__NoComment_ServerStream *stream,
+    const Comments__Tricky__NoComment_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &comments__tricky__no_comment__reactor_thunks,
+      reactor,
+      user_data);
+}

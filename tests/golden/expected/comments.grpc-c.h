@@ -535,6 +535,133 @@ bool comments__tricky__no_comment__server_write(
     const Comments__Msg *response);
 
 /**
+ * Callbacks of a non-blocking `end_marker` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * comments__tricky__end_marker__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Comments__Tricky__EndMarker_Reactor {
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Comments__Tricky__EndMarker_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Comments__Tricky__EndMarker_ServerStream *stream,
+                  void *user_data);
+} Comments__Tricky__EndMarker_Reactor;
+
+/**
+ * From the `end_marker` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with comments__tricky__end_marker__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int comments__tricky__end_marker__server_react(
+    Comments__Tricky__EndMarker_ServerStream *stream,
+    const Comments__Tricky__EndMarker_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `whitespace` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * comments__tricky__whitespace__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Comments__Tricky__Whitespace_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Comments__Tricky__Whitespace_ServerStream *stream,
+                  const Comments__Msg *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Comments__Tricky__Whitespace_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Comments__Tricky__Whitespace_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Comments__Tricky__Whitespace_ServerStream *stream,
+                  void *user_data);
+} Comments__Tricky__Whitespace_Reactor;
+
+/**
+ * From the `whitespace` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned. Fill the handler's response (it lives until the call
+ * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
+ * the response goes out with ::GRPC_C_OK.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int comments__tricky__whitespace__server_react(
+    Comments__Tricky__Whitespace_ServerStream *stream,
+    const Comments__Tricky__Whitespace_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `no_comment` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * comments__tricky__no_comment__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Comments__Tricky__NoComment_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Comments__Tricky__NoComment_ServerStream *stream,
+                  const Comments__Msg *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Comments__Tricky__NoComment_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Comments__Tricky__NoComment_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Comments__Tricky__NoComment_ServerStream *stream,
+                  void *user_data);
+} Comments__Tricky__NoComment_Reactor;
+
+/**
+ * From the `no_comment` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with comments__tricky__no_comment__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int comments__tricky__no_comment__server_react(
+    Comments__Tricky__NoComment_ServerStream *stream,
+    const Comments__Tricky__NoComment_Reactor *reactor,
+    void *user_data);
+
+/**
  * The servicer table of comments.Tricky:
  * one handler per method, filled in by the application and registered with
  * comments__tricky__servicer__register().

@@ -769,3 +769,185 @@ bool cxx_keywords__words__this__server_write(
   return grpc_c_server_ctx_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }
+
+static void cxx_keywords__words__delete__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const CxxKeywords__Words__Delete_Reactor *reactor =
+      (const CxxKeywords__Words__Delete_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (CxxKeywords__Words__Delete_ServerStream *)ctx, user_data);
+  }
+}
+
+static void cxx_keywords__words__delete__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const CxxKeywords__Words__Delete_Reactor *reactor =
+      (const CxxKeywords__Words__Delete_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (CxxKeywords__Words__Delete_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    cxx_keywords__words__delete__reactor_thunks = {
+    NULL,
+    NULL,
+    cxx_keywords__words__delete__on_cancel_thunk,
+    cxx_keywords__words__delete__on_done_thunk};
+
+int cxx_keywords__words__delete__server_react(
+    CxxKeywords__Words__Delete_ServerStream *stream,
+    const CxxKeywords__Words__Delete_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &cxx_keywords__words__delete__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void cxx_keywords__words__class__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const CxxKeywords__Words__Class_Reactor *reactor =
+      (const CxxKeywords__Words__Class_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (CxxKeywords__Words__Class_ServerStream *)ctx,
+        (const CxxKeywords__Req *)message,
+        user_data);
+  }
+}
+
+static void cxx_keywords__words__class__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const CxxKeywords__Words__Class_Reactor *reactor =
+      (const CxxKeywords__Words__Class_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (CxxKeywords__Words__Class_ServerStream *)ctx, user_data);
+  }
+}
+
+static void cxx_keywords__words__class__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const CxxKeywords__Words__Class_Reactor *reactor =
+      (const CxxKeywords__Words__Class_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (CxxKeywords__Words__Class_ServerStream *)ctx, user_data);
+  }
+}
+
+static void cxx_keywords__words__class__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const CxxKeywords__Words__Class_Reactor *reactor =
+      (const CxxKeywords__Words__Class_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (CxxKeywords__Words__Class_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    cxx_keywords__words__class__reactor_thunks = {
+    cxx_keywords__words__class__on_read_thunk,
+    cxx_keywords__words__class__on_read_done_thunk,
+    cxx_keywords__words__class__on_cancel_thunk,
+    cxx_keywords__words__class__on_done_thunk};
+
+int cxx_keywords__words__class__server_react(
+    CxxKeywords__Words__Class_ServerStream *stream,
+    const CxxKeywords__Words__Class_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &cxx_keywords__words__class__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void cxx_keywords__words__this__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const CxxKeywords__Words__This_Reactor *reactor =
+      (const CxxKeywords__Words__This_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (CxxKeywords__Words__This_ServerStream *)ctx,
+        (const CxxKeywords__Req *)message,
+        user_data);
+  }
+}
+
+static void cxx_keywords__words__this__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const CxxKeywords__Words__This_Reactor *reactor =
+      (const CxxKeywords__Words__This_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (CxxKeywords__Words__This_ServerStream *)ctx, user_data);
+  }
+}
+
+static void cxx_keywords__words__this__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const CxxKeywords__Words__This_Reactor *reactor =
+      (const CxxKeywords__Words__This_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (CxxKeywords__Words__This_ServerStream *)ctx, user_data);
+  }
+}
+
+static void cxx_keywords__words__this__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const CxxKeywords__Words__This_Reactor *reactor =
+      (const CxxKeywords__Words__This_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (CxxKeywords__Words__This_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    cxx_keywords__words__this__reactor_thunks = {
+    cxx_keywords__words__this__on_read_thunk,
+    cxx_keywords__words__this__on_read_done_thunk,
+    cxx_keywords__words__this__on_cancel_thunk,
+    cxx_keywords__words__this__on_done_thunk};
+
+int cxx_keywords__words__this__server_react(
+    CxxKeywords__Words__This_ServerStream *stream,
+    const CxxKeywords__Words__This_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &cxx_keywords__words__this__reactor_thunks,
+      reactor,
+      user_data);
+}

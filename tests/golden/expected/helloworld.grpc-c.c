@@ -355,3 +355,185 @@ bool helloworld__greeter__bidi_hello__server_write(
   return grpc_c_server_ctx_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }
+
+static void helloworld__greeter__lots_of_replies__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Helloworld__Greeter__LotsOfReplies_Reactor *reactor =
+      (const Helloworld__Greeter__LotsOfReplies_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Helloworld__Greeter__LotsOfReplies_ServerStream *)ctx, user_data);
+  }
+}
+
+static void helloworld__greeter__lots_of_replies__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Helloworld__Greeter__LotsOfReplies_Reactor *reactor =
+      (const Helloworld__Greeter__LotsOfReplies_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Helloworld__Greeter__LotsOfReplies_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    helloworld__greeter__lots_of_replies__reactor_thunks = {
+    NULL,
+    NULL,
+    helloworld__greeter__lots_of_replies__on_cancel_thunk,
+    helloworld__greeter__lots_of_replies__on_done_thunk};
+
+int helloworld__greeter__lots_of_replies__server_react(
+    Helloworld__Greeter__LotsOfReplies_ServerStream *stream,
+    const Helloworld__Greeter__LotsOfReplies_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &helloworld__greeter__lots_of_replies__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void helloworld__greeter__lots_of_greetings__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Helloworld__Greeter__LotsOfGreetings_Reactor *reactor =
+      (const Helloworld__Greeter__LotsOfGreetings_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Helloworld__Greeter__LotsOfGreetings_ServerStream *)ctx,
+        (const Helloworld__HelloRequest *)message,
+        user_data);
+  }
+}
+
+static void helloworld__greeter__lots_of_greetings__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Helloworld__Greeter__LotsOfGreetings_Reactor *reactor =
+      (const Helloworld__Greeter__LotsOfGreetings_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Helloworld__Greeter__LotsOfGreetings_ServerStream *)ctx, user_data);
+  }
+}
+
+static void helloworld__greeter__lots_of_greetings__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Helloworld__Greeter__LotsOfGreetings_Reactor *reactor =
+      (const Helloworld__Greeter__LotsOfGreetings_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Helloworld__Greeter__LotsOfGreetings_ServerStream *)ctx, user_data);
+  }
+}
+
+static void helloworld__greeter__lots_of_greetings__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Helloworld__Greeter__LotsOfGreetings_Reactor *reactor =
+      (const Helloworld__Greeter__LotsOfGreetings_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Helloworld__Greeter__LotsOfGreetings_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    helloworld__greeter__lots_of_greetings__reactor_thunks = {
+    helloworld__greeter__lots_of_greetings__on_read_thunk,
+    helloworld__greeter__lots_of_greetings__on_read_done_thunk,
+    helloworld__greeter__lots_of_greetings__on_cancel_thunk,
+    helloworld__greeter__lots_of_greetings__on_done_thunk};
+
+int helloworld__greeter__lots_of_greetings__server_react(
+    Helloworld__Greeter__LotsOfGreetings_ServerStream *stream,
+    const Helloworld__Greeter__LotsOfGreetings_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &helloworld__greeter__lots_of_greetings__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void helloworld__greeter__bidi_hello__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Helloworld__Greeter__BidiHello_Reactor *reactor =
+      (const Helloworld__Greeter__BidiHello_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Helloworld__Greeter__BidiHello_ServerStream *)ctx,
+        (const Helloworld__HelloRequest *)message,
+        user_data);
+  }
+}
+
+static void helloworld__greeter__bidi_hello__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Helloworld__Greeter__BidiHello_Reactor *reactor =
+      (const Helloworld__Greeter__BidiHello_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Helloworld__Greeter__BidiHello_ServerStream *)ctx, user_data);
+  }
+}
+
+static void helloworld__greeter__bidi_hello__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Helloworld__Greeter__BidiHello_Reactor *reactor =
+      (const Helloworld__Greeter__BidiHello_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Helloworld__Greeter__BidiHello_ServerStream *)ctx, user_data);
+  }
+}
+
+static void helloworld__greeter__bidi_hello__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Helloworld__Greeter__BidiHello_Reactor *reactor =
+      (const Helloworld__Greeter__BidiHello_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Helloworld__Greeter__BidiHello_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    helloworld__greeter__bidi_hello__reactor_thunks = {
+    helloworld__greeter__bidi_hello__on_read_thunk,
+    helloworld__greeter__bidi_hello__on_read_done_thunk,
+    helloworld__greeter__bidi_hello__on_cancel_thunk,
+    helloworld__greeter__bidi_hello__on_done_thunk};
+
+int helloworld__greeter__bidi_hello__server_react(
+    Helloworld__Greeter__BidiHello_ServerStream *stream,
+    const Helloworld__Greeter__BidiHello_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &helloworld__greeter__bidi_hello__reactor_thunks,
+      reactor,
+      user_data);
+}

@@ -442,6 +442,133 @@ bool helloworld__greeter__bidi_hello__server_write(
     const Helloworld__HelloReply *response);
 
 /**
+ * Callbacks of a non-blocking `lots_of_replies` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * helloworld__greeter__lots_of_replies__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Helloworld__Greeter__LotsOfReplies_Reactor {
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Helloworld__Greeter__LotsOfReplies_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Helloworld__Greeter__LotsOfReplies_ServerStream *stream,
+                  void *user_data);
+} Helloworld__Greeter__LotsOfReplies_Reactor;
+
+/**
+ * From the `lots_of_replies` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with helloworld__greeter__lots_of_replies__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int helloworld__greeter__lots_of_replies__server_react(
+    Helloworld__Greeter__LotsOfReplies_ServerStream *stream,
+    const Helloworld__Greeter__LotsOfReplies_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `lots_of_greetings` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * helloworld__greeter__lots_of_greetings__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Helloworld__Greeter__LotsOfGreetings_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Helloworld__Greeter__LotsOfGreetings_ServerStream *stream,
+                  const Helloworld__HelloRequest *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Helloworld__Greeter__LotsOfGreetings_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Helloworld__Greeter__LotsOfGreetings_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Helloworld__Greeter__LotsOfGreetings_ServerStream *stream,
+                  void *user_data);
+} Helloworld__Greeter__LotsOfGreetings_Reactor;
+
+/**
+ * From the `lots_of_greetings` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned. Fill the handler's response (it lives until the call
+ * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
+ * the response goes out with ::GRPC_C_OK.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int helloworld__greeter__lots_of_greetings__server_react(
+    Helloworld__Greeter__LotsOfGreetings_ServerStream *stream,
+    const Helloworld__Greeter__LotsOfGreetings_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `bidi_hello` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * helloworld__greeter__bidi_hello__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Helloworld__Greeter__BidiHello_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Helloworld__Greeter__BidiHello_ServerStream *stream,
+                  const Helloworld__HelloRequest *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Helloworld__Greeter__BidiHello_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Helloworld__Greeter__BidiHello_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Helloworld__Greeter__BidiHello_ServerStream *stream,
+                  void *user_data);
+} Helloworld__Greeter__BidiHello_Reactor;
+
+/**
+ * From the `bidi_hello` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with helloworld__greeter__bidi_hello__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int helloworld__greeter__bidi_hello__server_react(
+    Helloworld__Greeter__BidiHello_ServerStream *stream,
+    const Helloworld__Greeter__BidiHello_Reactor *reactor,
+    void *user_data);
+
+/**
  * The servicer table of helloworld.Greeter:
  * one handler per method, filled in by the application and registered with
  * helloworld__greeter__servicer__register().

@@ -631,3 +631,185 @@ bool keywords__statements__register__server_write(
   return grpc_c_server_ctx_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }
+
+static void keywords__statements__default__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Keywords__Statements__Default_Reactor *reactor =
+      (const Keywords__Statements__Default_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Keywords__Statements__Default_ServerStream *)ctx, user_data);
+  }
+}
+
+static void keywords__statements__default__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Keywords__Statements__Default_Reactor *reactor =
+      (const Keywords__Statements__Default_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Keywords__Statements__Default_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    keywords__statements__default__reactor_thunks = {
+    NULL,
+    NULL,
+    keywords__statements__default__on_cancel_thunk,
+    keywords__statements__default__on_done_thunk};
+
+int keywords__statements__default__server_react(
+    Keywords__Statements__Default_ServerStream *stream,
+    const Keywords__Statements__Default_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &keywords__statements__default__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void keywords__statements__switch__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Keywords__Statements__Switch_Reactor *reactor =
+      (const Keywords__Statements__Switch_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Keywords__Statements__Switch_ServerStream *)ctx,
+        (const Keywords__Req *)message,
+        user_data);
+  }
+}
+
+static void keywords__statements__switch__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Keywords__Statements__Switch_Reactor *reactor =
+      (const Keywords__Statements__Switch_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Keywords__Statements__Switch_ServerStream *)ctx, user_data);
+  }
+}
+
+static void keywords__statements__switch__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Keywords__Statements__Switch_Reactor *reactor =
+      (const Keywords__Statements__Switch_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Keywords__Statements__Switch_ServerStream *)ctx, user_data);
+  }
+}
+
+static void keywords__statements__switch__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Keywords__Statements__Switch_Reactor *reactor =
+      (const Keywords__Statements__Switch_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Keywords__Statements__Switch_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    keywords__statements__switch__reactor_thunks = {
+    keywords__statements__switch__on_read_thunk,
+    keywords__statements__switch__on_read_done_thunk,
+    keywords__statements__switch__on_cancel_thunk,
+    keywords__statements__switch__on_done_thunk};
+
+int keywords__statements__switch__server_react(
+    Keywords__Statements__Switch_ServerStream *stream,
+    const Keywords__Statements__Switch_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &keywords__statements__switch__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void keywords__statements__register__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Keywords__Statements__Register_Reactor *reactor =
+      (const Keywords__Statements__Register_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Keywords__Statements__Register_ServerStream *)ctx,
+        (const Keywords__Req *)message,
+        user_data);
+  }
+}
+
+static void keywords__statements__register__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Keywords__Statements__Register_Reactor *reactor =
+      (const Keywords__Statements__Register_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Keywords__Statements__Register_ServerStream *)ctx, user_data);
+  }
+}
+
+static void keywords__statements__register__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Keywords__Statements__Register_Reactor *reactor =
+      (const Keywords__Statements__Register_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Keywords__Statements__Register_ServerStream *)ctx, user_data);
+  }
+}
+
+static void keywords__statements__register__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Keywords__Statements__Register_Reactor *reactor =
+      (const Keywords__Statements__Register_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Keywords__Statements__Register_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    keywords__statements__register__reactor_thunks = {
+    keywords__statements__register__on_read_thunk,
+    keywords__statements__register__on_read_done_thunk,
+    keywords__statements__register__on_cancel_thunk,
+    keywords__statements__register__on_done_thunk};
+
+int keywords__statements__register__server_react(
+    Keywords__Statements__Register_ServerStream *stream,
+    const Keywords__Statements__Register_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &keywords__statements__register__reactor_thunks,
+      reactor,
+      user_data);
+}

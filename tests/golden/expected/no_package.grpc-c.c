@@ -201,3 +201,73 @@ bool echo__ping_stream__server_write(
   return grpc_c_server_ctx_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }
+
+static void echo__ping_stream__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Echo__PingStream_Reactor *reactor =
+      (const Echo__PingStream_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Echo__PingStream_ServerStream *)ctx,
+        (const Ping *)message,
+        user_data);
+  }
+}
+
+static void echo__ping_stream__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Echo__PingStream_Reactor *reactor =
+      (const Echo__PingStream_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Echo__PingStream_ServerStream *)ctx, user_data);
+  }
+}
+
+static void echo__ping_stream__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Echo__PingStream_Reactor *reactor =
+      (const Echo__PingStream_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Echo__PingStream_ServerStream *)ctx, user_data);
+  }
+}
+
+static void echo__ping_stream__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Echo__PingStream_Reactor *reactor =
+      (const Echo__PingStream_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Echo__PingStream_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    echo__ping_stream__reactor_thunks = {
+    echo__ping_stream__on_read_thunk,
+    echo__ping_stream__on_read_done_thunk,
+    echo__ping_stream__on_cancel_thunk,
+    echo__ping_stream__on_done_thunk};
+
+int echo__ping_stream__server_react(
+    Echo__PingStream_ServerStream *stream,
+    const Echo__PingStream_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &echo__ping_stream__reactor_thunks,
+      reactor,
+      user_data);
+}

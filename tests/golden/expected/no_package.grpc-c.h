@@ -234,6 +234,51 @@ bool echo__ping_stream__server_write(
     const Pong *response);
 
 /**
+ * Callbacks of a non-blocking `ping_stream` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * echo__ping_stream__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Echo__PingStream_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Echo__PingStream_ServerStream *stream,
+                  const Ping *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Echo__PingStream_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Echo__PingStream_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Echo__PingStream_ServerStream *stream,
+                  void *user_data);
+} Echo__PingStream_Reactor;
+
+/**
+ * From the `ping_stream` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with echo__ping_stream__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int echo__ping_stream__server_react(
+    Echo__PingStream_ServerStream *stream,
+    const Echo__PingStream_Reactor *reactor,
+    void *user_data);
+
+/**
  * The servicer table of Echo:
  * one handler per method, filled in by the application and registered with
  * echo__servicer__register().

@@ -355,3 +355,185 @@ bool proto2__legacy__mirror__server_write(
   return grpc_c_server_ctx_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }
+
+static void proto2__legacy__walk__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Proto2__Legacy__Walk_Reactor *reactor =
+      (const Proto2__Legacy__Walk_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Proto2__Legacy__Walk_ServerStream *)ctx, user_data);
+  }
+}
+
+static void proto2__legacy__walk__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Proto2__Legacy__Walk_Reactor *reactor =
+      (const Proto2__Legacy__Walk_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Proto2__Legacy__Walk_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    proto2__legacy__walk__reactor_thunks = {
+    NULL,
+    NULL,
+    proto2__legacy__walk__on_cancel_thunk,
+    proto2__legacy__walk__on_done_thunk};
+
+int proto2__legacy__walk__server_react(
+    Proto2__Legacy__Walk_ServerStream *stream,
+    const Proto2__Legacy__Walk_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &proto2__legacy__walk__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void proto2__legacy__gather__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Proto2__Legacy__Gather_Reactor *reactor =
+      (const Proto2__Legacy__Gather_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Proto2__Legacy__Gather_ServerStream *)ctx,
+        (const Proto2__Outer__Inner__Deeper *)message,
+        user_data);
+  }
+}
+
+static void proto2__legacy__gather__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Proto2__Legacy__Gather_Reactor *reactor =
+      (const Proto2__Legacy__Gather_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Proto2__Legacy__Gather_ServerStream *)ctx, user_data);
+  }
+}
+
+static void proto2__legacy__gather__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Proto2__Legacy__Gather_Reactor *reactor =
+      (const Proto2__Legacy__Gather_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Proto2__Legacy__Gather_ServerStream *)ctx, user_data);
+  }
+}
+
+static void proto2__legacy__gather__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Proto2__Legacy__Gather_Reactor *reactor =
+      (const Proto2__Legacy__Gather_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Proto2__Legacy__Gather_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    proto2__legacy__gather__reactor_thunks = {
+    proto2__legacy__gather__on_read_thunk,
+    proto2__legacy__gather__on_read_done_thunk,
+    proto2__legacy__gather__on_cancel_thunk,
+    proto2__legacy__gather__on_done_thunk};
+
+int proto2__legacy__gather__server_react(
+    Proto2__Legacy__Gather_ServerStream *stream,
+    const Proto2__Legacy__Gather_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &proto2__legacy__gather__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void proto2__legacy__mirror__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Proto2__Legacy__Mirror_Reactor *reactor =
+      (const Proto2__Legacy__Mirror_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Proto2__Legacy__Mirror_ServerStream *)ctx,
+        (const Proto2__Outer *)message,
+        user_data);
+  }
+}
+
+static void proto2__legacy__mirror__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Proto2__Legacy__Mirror_Reactor *reactor =
+      (const Proto2__Legacy__Mirror_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Proto2__Legacy__Mirror_ServerStream *)ctx, user_data);
+  }
+}
+
+static void proto2__legacy__mirror__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Proto2__Legacy__Mirror_Reactor *reactor =
+      (const Proto2__Legacy__Mirror_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Proto2__Legacy__Mirror_ServerStream *)ctx, user_data);
+  }
+}
+
+static void proto2__legacy__mirror__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Proto2__Legacy__Mirror_Reactor *reactor =
+      (const Proto2__Legacy__Mirror_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Proto2__Legacy__Mirror_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    proto2__legacy__mirror__reactor_thunks = {
+    proto2__legacy__mirror__on_read_thunk,
+    proto2__legacy__mirror__on_read_done_thunk,
+    proto2__legacy__mirror__on_cancel_thunk,
+    proto2__legacy__mirror__on_done_thunk};
+
+int proto2__legacy__mirror__server_react(
+    Proto2__Legacy__Mirror_ServerStream *stream,
+    const Proto2__Legacy__Mirror_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &proto2__legacy__mirror__reactor_thunks,
+      reactor,
+      user_data);
+}

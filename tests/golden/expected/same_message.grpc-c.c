@@ -355,3 +355,185 @@ bool same__relay__chat__server_write(
   return grpc_c_server_ctx_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }
+
+static void same__relay__fanout__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Same__Relay__Fanout_Reactor *reactor =
+      (const Same__Relay__Fanout_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Same__Relay__Fanout_ServerStream *)ctx, user_data);
+  }
+}
+
+static void same__relay__fanout__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Same__Relay__Fanout_Reactor *reactor =
+      (const Same__Relay__Fanout_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Same__Relay__Fanout_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    same__relay__fanout__reactor_thunks = {
+    NULL,
+    NULL,
+    same__relay__fanout__on_cancel_thunk,
+    same__relay__fanout__on_done_thunk};
+
+int same__relay__fanout__server_react(
+    Same__Relay__Fanout_ServerStream *stream,
+    const Same__Relay__Fanout_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &same__relay__fanout__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void same__relay__gather__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Same__Relay__Gather_Reactor *reactor =
+      (const Same__Relay__Gather_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Same__Relay__Gather_ServerStream *)ctx,
+        (const Same__Frame *)message,
+        user_data);
+  }
+}
+
+static void same__relay__gather__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Same__Relay__Gather_Reactor *reactor =
+      (const Same__Relay__Gather_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Same__Relay__Gather_ServerStream *)ctx, user_data);
+  }
+}
+
+static void same__relay__gather__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Same__Relay__Gather_Reactor *reactor =
+      (const Same__Relay__Gather_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Same__Relay__Gather_ServerStream *)ctx, user_data);
+  }
+}
+
+static void same__relay__gather__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Same__Relay__Gather_Reactor *reactor =
+      (const Same__Relay__Gather_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Same__Relay__Gather_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    same__relay__gather__reactor_thunks = {
+    same__relay__gather__on_read_thunk,
+    same__relay__gather__on_read_done_thunk,
+    same__relay__gather__on_cancel_thunk,
+    same__relay__gather__on_done_thunk};
+
+int same__relay__gather__server_react(
+    Same__Relay__Gather_ServerStream *stream,
+    const Same__Relay__Gather_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &same__relay__gather__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void same__relay__chat__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Same__Relay__Chat_Reactor *reactor =
+      (const Same__Relay__Chat_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Same__Relay__Chat_ServerStream *)ctx,
+        (const Same__Frame *)message,
+        user_data);
+  }
+}
+
+static void same__relay__chat__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Same__Relay__Chat_Reactor *reactor =
+      (const Same__Relay__Chat_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Same__Relay__Chat_ServerStream *)ctx, user_data);
+  }
+}
+
+static void same__relay__chat__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Same__Relay__Chat_Reactor *reactor =
+      (const Same__Relay__Chat_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Same__Relay__Chat_ServerStream *)ctx, user_data);
+  }
+}
+
+static void same__relay__chat__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Same__Relay__Chat_Reactor *reactor =
+      (const Same__Relay__Chat_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Same__Relay__Chat_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    same__relay__chat__reactor_thunks = {
+    same__relay__chat__on_read_thunk,
+    same__relay__chat__on_read_done_thunk,
+    same__relay__chat__on_cancel_thunk,
+    same__relay__chat__on_done_thunk};
+
+int same__relay__chat__server_react(
+    Same__Relay__Chat_ServerStream *stream,
+    const Same__Relay__Chat_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &same__relay__chat__reactor_thunks,
+      reactor,
+      user_data);
+}

@@ -424,6 +424,133 @@ bool same__relay__chat__server_write(
     const Same__Frame *response);
 
 /**
+ * Callbacks of a non-blocking `fanout` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * same__relay__fanout__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Same__Relay__Fanout_Reactor {
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Same__Relay__Fanout_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Same__Relay__Fanout_ServerStream *stream,
+                  void *user_data);
+} Same__Relay__Fanout_Reactor;
+
+/**
+ * From the `fanout` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with same__relay__fanout__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int same__relay__fanout__server_react(
+    Same__Relay__Fanout_ServerStream *stream,
+    const Same__Relay__Fanout_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `gather` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * same__relay__gather__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Same__Relay__Gather_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Same__Relay__Gather_ServerStream *stream,
+                  const Same__Frame *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Same__Relay__Gather_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Same__Relay__Gather_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Same__Relay__Gather_ServerStream *stream,
+                  void *user_data);
+} Same__Relay__Gather_Reactor;
+
+/**
+ * From the `gather` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned. Fill the handler's response (it lives until the call
+ * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
+ * the response goes out with ::GRPC_C_OK.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int same__relay__gather__server_react(
+    Same__Relay__Gather_ServerStream *stream,
+    const Same__Relay__Gather_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `chat` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * same__relay__chat__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Same__Relay__Chat_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Same__Relay__Chat_ServerStream *stream,
+                  const Same__Frame *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Same__Relay__Chat_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Same__Relay__Chat_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Same__Relay__Chat_ServerStream *stream,
+                  void *user_data);
+} Same__Relay__Chat_Reactor;
+
+/**
+ * From the `chat` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with same__relay__chat__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int same__relay__chat__server_react(
+    Same__Relay__Chat_ServerStream *stream,
+    const Same__Relay__Chat_Reactor *reactor,
+    void *user_data);
+
+/**
  * The servicer table of same.Relay:
  * one handler per method, filled in by the application and registered with
  * same__relay__servicer__register().

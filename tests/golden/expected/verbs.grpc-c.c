@@ -2238,3 +2238,997 @@ bool verbs__server__server_write__server_write(
   return grpc_c_server_ctx_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }
+
+static void verbs__server__serve__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Serve_Reactor *reactor =
+      (const Verbs__Server__Serve_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__Serve_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__serve__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Serve_Reactor *reactor =
+      (const Verbs__Server__Serve_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__Serve_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__serve__reactor_thunks = {
+    NULL,
+    NULL,
+    verbs__server__serve__on_cancel_thunk,
+    verbs__server__serve__on_done_thunk};
+
+int verbs__server__serve__server_react(
+    Verbs__Server__Serve_ServerStream *stream,
+    const Verbs__Server__Serve_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__serve__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__bind__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__Bind_Reactor *reactor =
+      (const Verbs__Server__Bind_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__Bind_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__bind__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Bind_Reactor *reactor =
+      (const Verbs__Server__Bind_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__Bind_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__bind__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Bind_Reactor *reactor =
+      (const Verbs__Server__Bind_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__Bind_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__bind__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Bind_Reactor *reactor =
+      (const Verbs__Server__Bind_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__Bind_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__bind__reactor_thunks = {
+    verbs__server__bind__on_read_thunk,
+    verbs__server__bind__on_read_done_thunk,
+    verbs__server__bind__on_cancel_thunk,
+    verbs__server__bind__on_done_thunk};
+
+int verbs__server__bind__server_react(
+    Verbs__Server__Bind_ServerStream *stream,
+    const Verbs__Server__Bind_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__bind__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__destroy__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__Destroy_Reactor *reactor =
+      (const Verbs__Server__Destroy_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__Destroy_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__destroy__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Destroy_Reactor *reactor =
+      (const Verbs__Server__Destroy_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__Destroy_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__destroy__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Destroy_Reactor *reactor =
+      (const Verbs__Server__Destroy_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__Destroy_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__destroy__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Destroy_Reactor *reactor =
+      (const Verbs__Server__Destroy_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__Destroy_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__destroy__reactor_thunks = {
+    verbs__server__destroy__on_read_thunk,
+    verbs__server__destroy__on_read_done_thunk,
+    verbs__server__destroy__on_cancel_thunk,
+    verbs__server__destroy__on_done_thunk};
+
+int verbs__server__destroy__server_react(
+    Verbs__Server__Destroy_ServerStream *stream,
+    const Verbs__Server__Destroy_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__destroy__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__servicer__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Servicer_Reactor *reactor =
+      (const Verbs__Server__Servicer_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__Servicer_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__servicer__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Servicer_Reactor *reactor =
+      (const Verbs__Server__Servicer_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__Servicer_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__servicer__reactor_thunks = {
+    NULL,
+    NULL,
+    verbs__server__servicer__on_cancel_thunk,
+    verbs__server__servicer__on_done_thunk};
+
+int verbs__server__servicer__server_react(
+    Verbs__Server__Servicer_ServerStream *stream,
+    const Verbs__Server__Servicer_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__servicer__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__service__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__Service_Reactor *reactor =
+      (const Verbs__Server__Service_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__Service_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__service__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Service_Reactor *reactor =
+      (const Verbs__Server__Service_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__Service_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__service__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Service_Reactor *reactor =
+      (const Verbs__Server__Service_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__Service_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__service__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Service_Reactor *reactor =
+      (const Verbs__Server__Service_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__Service_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__service__reactor_thunks = {
+    verbs__server__service__on_read_thunk,
+    verbs__server__service__on_read_done_thunk,
+    verbs__server__service__on_cancel_thunk,
+    verbs__server__service__on_done_thunk};
+
+int verbs__server__service__server_react(
+    Verbs__Server__Service_ServerStream *stream,
+    const Verbs__Server__Service_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__service__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__methods__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__Methods_Reactor *reactor =
+      (const Verbs__Server__Methods_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__Methods_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__methods__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Methods_Reactor *reactor =
+      (const Verbs__Server__Methods_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__Methods_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__methods__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Methods_Reactor *reactor =
+      (const Verbs__Server__Methods_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__Methods_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__methods__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Methods_Reactor *reactor =
+      (const Verbs__Server__Methods_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__Methods_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__methods__reactor_thunks = {
+    verbs__server__methods__on_read_thunk,
+    verbs__server__methods__on_read_done_thunk,
+    verbs__server__methods__on_cancel_thunk,
+    verbs__server__methods__on_done_thunk};
+
+int verbs__server__methods__server_react(
+    Verbs__Server__Methods_ServerStream *stream,
+    const Verbs__Server__Methods_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__methods__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__read__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__Read_Reactor *reactor =
+      (const Verbs__Server__Read_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__Read_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__read__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Read_Reactor *reactor =
+      (const Verbs__Server__Read_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__Read_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__read__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Read_Reactor *reactor =
+      (const Verbs__Server__Read_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__Read_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__read__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Read_Reactor *reactor =
+      (const Verbs__Server__Read_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__Read_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__read__reactor_thunks = {
+    verbs__server__read__on_read_thunk,
+    verbs__server__read__on_read_done_thunk,
+    verbs__server__read__on_cancel_thunk,
+    verbs__server__read__on_done_thunk};
+
+int verbs__server__read__server_react(
+    Verbs__Server__Read_ServerStream *stream,
+    const Verbs__Server__Read_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__read__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__write__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__Write_Reactor *reactor =
+      (const Verbs__Server__Write_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__Write_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__write__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Write_Reactor *reactor =
+      (const Verbs__Server__Write_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__Write_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__write__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Write_Reactor *reactor =
+      (const Verbs__Server__Write_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__Write_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__write__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Write_Reactor *reactor =
+      (const Verbs__Server__Write_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__Write_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__write__reactor_thunks = {
+    verbs__server__write__on_read_thunk,
+    verbs__server__write__on_read_done_thunk,
+    verbs__server__write__on_cancel_thunk,
+    verbs__server__write__on_done_thunk};
+
+int verbs__server__write__server_react(
+    Verbs__Server__Write_ServerStream *stream,
+    const Verbs__Server__Write_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__write__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__writes_done__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__WritesDone_Reactor *reactor =
+      (const Verbs__Server__WritesDone_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__WritesDone_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__writes_done__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__WritesDone_Reactor *reactor =
+      (const Verbs__Server__WritesDone_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__WritesDone_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__writes_done__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__WritesDone_Reactor *reactor =
+      (const Verbs__Server__WritesDone_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__WritesDone_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__writes_done__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__WritesDone_Reactor *reactor =
+      (const Verbs__Server__WritesDone_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__WritesDone_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__writes_done__reactor_thunks = {
+    verbs__server__writes_done__on_read_thunk,
+    verbs__server__writes_done__on_read_done_thunk,
+    verbs__server__writes_done__on_cancel_thunk,
+    verbs__server__writes_done__on_done_thunk};
+
+int verbs__server__writes_done__server_react(
+    Verbs__Server__WritesDone_ServerStream *stream,
+    const Verbs__Server__WritesDone_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__writes_done__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__finish__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__Finish_Reactor *reactor =
+      (const Verbs__Server__Finish_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__Finish_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__finish__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Finish_Reactor *reactor =
+      (const Verbs__Server__Finish_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__Finish_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__finish__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Finish_Reactor *reactor =
+      (const Verbs__Server__Finish_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__Finish_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__finish__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Finish_Reactor *reactor =
+      (const Verbs__Server__Finish_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__Finish_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__finish__reactor_thunks = {
+    verbs__server__finish__on_read_thunk,
+    verbs__server__finish__on_read_done_thunk,
+    verbs__server__finish__on_cancel_thunk,
+    verbs__server__finish__on_done_thunk};
+
+int verbs__server__finish__server_react(
+    Verbs__Server__Finish_ServerStream *stream,
+    const Verbs__Server__Finish_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__finish__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__cancel__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__Cancel_Reactor *reactor =
+      (const Verbs__Server__Cancel_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__Cancel_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__cancel__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Cancel_Reactor *reactor =
+      (const Verbs__Server__Cancel_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__Cancel_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__cancel__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Cancel_Reactor *reactor =
+      (const Verbs__Server__Cancel_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__Cancel_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__cancel__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Cancel_Reactor *reactor =
+      (const Verbs__Server__Cancel_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__Cancel_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__cancel__reactor_thunks = {
+    verbs__server__cancel__on_read_thunk,
+    verbs__server__cancel__on_read_done_thunk,
+    verbs__server__cancel__on_cancel_thunk,
+    verbs__server__cancel__on_done_thunk};
+
+int verbs__server__cancel__server_react(
+    Verbs__Server__Cancel_ServerStream *stream,
+    const Verbs__Server__Cancel_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__cancel__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__stream__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__Stream_Reactor *reactor =
+      (const Verbs__Server__Stream_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__Stream_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__stream__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Stream_Reactor *reactor =
+      (const Verbs__Server__Stream_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__Stream_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__stream__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Stream_Reactor *reactor =
+      (const Verbs__Server__Stream_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__Stream_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__stream__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__Stream_Reactor *reactor =
+      (const Verbs__Server__Stream_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__Stream_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__stream__reactor_thunks = {
+    verbs__server__stream__on_read_thunk,
+    verbs__server__stream__on_read_done_thunk,
+    verbs__server__stream__on_cancel_thunk,
+    verbs__server__stream__on_done_thunk};
+
+int verbs__server__stream__server_react(
+    Verbs__Server__Stream_ServerStream *stream,
+    const Verbs__Server__Stream_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__stream__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__server_stream__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__ServerStream_Reactor *reactor =
+      (const Verbs__Server__ServerStream_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__ServerStream_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__server_stream__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__ServerStream_Reactor *reactor =
+      (const Verbs__Server__ServerStream_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__ServerStream_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__server_stream__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__ServerStream_Reactor *reactor =
+      (const Verbs__Server__ServerStream_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__ServerStream_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__server_stream__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__ServerStream_Reactor *reactor =
+      (const Verbs__Server__ServerStream_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__ServerStream_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__server_stream__reactor_thunks = {
+    verbs__server__server_stream__on_read_thunk,
+    verbs__server__server_stream__on_read_done_thunk,
+    verbs__server__server_stream__on_cancel_thunk,
+    verbs__server__server_stream__on_done_thunk};
+
+int verbs__server__server_stream__server_react(
+    Verbs__Server__ServerStream_ServerStream *stream,
+    const Verbs__Server__ServerStream_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__server_stream__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__server_read__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__ServerRead_Reactor *reactor =
+      (const Verbs__Server__ServerRead_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__ServerRead_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__server_read__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__ServerRead_Reactor *reactor =
+      (const Verbs__Server__ServerRead_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__ServerRead_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__server_read__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__ServerRead_Reactor *reactor =
+      (const Verbs__Server__ServerRead_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__ServerRead_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__server_read__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__ServerRead_Reactor *reactor =
+      (const Verbs__Server__ServerRead_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__ServerRead_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__server_read__reactor_thunks = {
+    verbs__server__server_read__on_read_thunk,
+    verbs__server__server_read__on_read_done_thunk,
+    verbs__server__server_read__on_cancel_thunk,
+    verbs__server__server_read__on_done_thunk};
+
+int verbs__server__server_read__server_react(
+    Verbs__Server__ServerRead_ServerStream *stream,
+    const Verbs__Server__ServerRead_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__server_read__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void verbs__server__server_write__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Verbs__Server__ServerWrite_Reactor *reactor =
+      (const Verbs__Server__ServerWrite_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Verbs__Server__ServerWrite_ServerStream *)ctx,
+        (const Verbs__Req *)message,
+        user_data);
+  }
+}
+
+static void verbs__server__server_write__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__ServerWrite_Reactor *reactor =
+      (const Verbs__Server__ServerWrite_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Verbs__Server__ServerWrite_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__server_write__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__ServerWrite_Reactor *reactor =
+      (const Verbs__Server__ServerWrite_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Verbs__Server__ServerWrite_ServerStream *)ctx, user_data);
+  }
+}
+
+static void verbs__server__server_write__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Verbs__Server__ServerWrite_Reactor *reactor =
+      (const Verbs__Server__ServerWrite_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Verbs__Server__ServerWrite_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    verbs__server__server_write__reactor_thunks = {
+    verbs__server__server_write__on_read_thunk,
+    verbs__server__server_write__on_read_done_thunk,
+    verbs__server__server_write__on_cancel_thunk,
+    verbs__server__server_write__on_done_thunk};
+
+int verbs__server__server_write__server_react(
+    Verbs__Server__ServerWrite_ServerStream *stream,
+    const Verbs__Server__ServerWrite_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &verbs__server__server_write__reactor_thunks,
+      reactor,
+      user_data);
+}

@@ -2685,6 +2685,665 @@ bool verbs__server__server_write__server_write(
     const Verbs__Resp *response);
 
 /**
+ * Callbacks of a non-blocking `serve` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__serve__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__Serve_Reactor {
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__Serve_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Serve_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__Serve_Reactor;
+
+/**
+ * From the `serve` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__serve__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__serve__server_react(
+    Verbs__Server__Serve_ServerStream *stream,
+    const Verbs__Server__Serve_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `bind` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__bind__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__Bind_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Bind_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__Bind_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__Bind_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Bind_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__Bind_Reactor;
+
+/**
+ * From the `bind` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned. Fill the handler's response (it lives until the call
+ * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
+ * the response goes out with ::GRPC_C_OK.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__bind__server_react(
+    Verbs__Server__Bind_ServerStream *stream,
+    const Verbs__Server__Bind_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `destroy` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__destroy__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__Destroy_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Destroy_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__Destroy_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__Destroy_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Destroy_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__Destroy_Reactor;
+
+/**
+ * From the `destroy` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__destroy__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__destroy__server_react(
+    Verbs__Server__Destroy_ServerStream *stream,
+    const Verbs__Server__Destroy_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `servicer` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__servicer__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__Servicer_Reactor {
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__Servicer_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Servicer_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__Servicer_Reactor;
+
+/**
+ * From the `servicer` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__servicer__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__servicer__server_react(
+    Verbs__Server__Servicer_ServerStream *stream,
+    const Verbs__Server__Servicer_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `service` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__service__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__Service_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Service_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__Service_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__Service_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Service_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__Service_Reactor;
+
+/**
+ * From the `service` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__service__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__service__server_react(
+    Verbs__Server__Service_ServerStream *stream,
+    const Verbs__Server__Service_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `methods` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__methods__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__Methods_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Methods_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__Methods_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__Methods_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Methods_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__Methods_Reactor;
+
+/**
+ * From the `methods` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned. Fill the handler's response (it lives until the call
+ * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
+ * the response goes out with ::GRPC_C_OK.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__methods__server_react(
+    Verbs__Server__Methods_ServerStream *stream,
+    const Verbs__Server__Methods_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `read` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__read__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__Read_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Read_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__Read_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__Read_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Read_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__Read_Reactor;
+
+/**
+ * From the `read` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__read__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__read__server_react(
+    Verbs__Server__Read_ServerStream *stream,
+    const Verbs__Server__Read_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `write` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__write__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__Write_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Write_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__Write_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__Write_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Write_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__Write_Reactor;
+
+/**
+ * From the `write` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__write__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__write__server_react(
+    Verbs__Server__Write_ServerStream *stream,
+    const Verbs__Server__Write_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `writes_done` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__writes_done__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__WritesDone_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__WritesDone_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__WritesDone_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__WritesDone_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__WritesDone_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__WritesDone_Reactor;
+
+/**
+ * From the `writes_done` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__writes_done__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__writes_done__server_react(
+    Verbs__Server__WritesDone_ServerStream *stream,
+    const Verbs__Server__WritesDone_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `finish` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__finish__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__Finish_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Finish_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__Finish_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__Finish_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Finish_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__Finish_Reactor;
+
+/**
+ * From the `finish` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__finish__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__finish__server_react(
+    Verbs__Server__Finish_ServerStream *stream,
+    const Verbs__Server__Finish_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `cancel` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__cancel__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__Cancel_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Cancel_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__Cancel_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__Cancel_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Cancel_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__Cancel_Reactor;
+
+/**
+ * From the `cancel` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__cancel__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__cancel__server_react(
+    Verbs__Server__Cancel_ServerStream *stream,
+    const Verbs__Server__Cancel_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `stream` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__stream__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__Stream_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Stream_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__Stream_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__Stream_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__Stream_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__Stream_Reactor;
+
+/**
+ * From the `stream` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__stream__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__stream__server_react(
+    Verbs__Server__Stream_ServerStream *stream,
+    const Verbs__Server__Stream_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `server_stream` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__server_stream__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__ServerStream_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__ServerStream_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__ServerStream_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__ServerStream_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__ServerStream_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__ServerStream_Reactor;
+
+/**
+ * From the `server_stream` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__server_stream__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__server_stream__server_react(
+    Verbs__Server__ServerStream_ServerStream *stream,
+    const Verbs__Server__ServerStream_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `server_read` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__server_read__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__ServerRead_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__ServerRead_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__ServerRead_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__ServerRead_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__ServerRead_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__ServerRead_Reactor;
+
+/**
+ * From the `server_read` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__server_read__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__server_read__server_react(
+    Verbs__Server__ServerRead_ServerStream *stream,
+    const Verbs__Server__ServerRead_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `server_write` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * verbs__server__server_write__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Verbs__Server__ServerWrite_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__ServerWrite_ServerStream *stream,
+                  const Verbs__Req *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Verbs__Server__ServerWrite_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Verbs__Server__ServerWrite_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Verbs__Server__ServerWrite_ServerStream *stream,
+                  void *user_data);
+} Verbs__Server__ServerWrite_Reactor;
+
+/**
+ * From the `server_write` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with verbs__server__server_write__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int verbs__server__server_write__server_react(
+    Verbs__Server__ServerWrite_ServerStream *stream,
+    const Verbs__Server__ServerWrite_Reactor *reactor,
+    void *user_data);
+
+/**
  * The servicer table of verbs.Server:
  * one handler per method, filled in by the application and registered with
  * verbs__server__servicer__register().

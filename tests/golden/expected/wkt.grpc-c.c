@@ -178,3 +178,45 @@ bool wkt__clock__watch__server_write(
   return grpc_c_server_ctx_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }
+
+static void wkt__clock__watch__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Wkt__Clock__Watch_Reactor *reactor =
+      (const Wkt__Clock__Watch_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Wkt__Clock__Watch_ServerStream *)ctx, user_data);
+  }
+}
+
+static void wkt__clock__watch__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Wkt__Clock__Watch_Reactor *reactor =
+      (const Wkt__Clock__Watch_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Wkt__Clock__Watch_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    wkt__clock__watch__reactor_thunks = {
+    NULL,
+    NULL,
+    wkt__clock__watch__on_cancel_thunk,
+    wkt__clock__watch__on_done_thunk};
+
+int wkt__clock__watch__server_react(
+    Wkt__Clock__Watch_ServerStream *stream,
+    const Wkt__Clock__Watch_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &wkt__clock__watch__reactor_thunks,
+      reactor,
+      user_data);
+}

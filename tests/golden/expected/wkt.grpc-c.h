@@ -202,6 +202,42 @@ bool wkt__clock__watch__server_write(
     const Google__Protobuf__Any *response);
 
 /**
+ * Callbacks of a non-blocking `watch` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * wkt__clock__watch__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Wkt__Clock__Watch_Reactor {
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Wkt__Clock__Watch_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Wkt__Clock__Watch_ServerStream *stream,
+                  void *user_data);
+} Wkt__Clock__Watch_Reactor;
+
+/**
+ * From the `watch` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with wkt__clock__watch__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int wkt__clock__watch__server_react(
+    Wkt__Clock__Watch_ServerStream *stream,
+    const Wkt__Clock__Watch_Reactor *reactor,
+    void *user_data);
+
+/**
  * The servicer table of wkt.Clock:
  * one handler per method, filled in by the application and registered with
  * wkt__clock__servicer__register().

@@ -179,6 +179,48 @@ bool multi__alpha__watch__server_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }
 
+static void multi__alpha__watch__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Multi__Alpha__Watch_Reactor *reactor =
+      (const Multi__Alpha__Watch_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Multi__Alpha__Watch_ServerStream *)ctx, user_data);
+  }
+}
+
+static void multi__alpha__watch__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Multi__Alpha__Watch_Reactor *reactor =
+      (const Multi__Alpha__Watch_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Multi__Alpha__Watch_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    multi__alpha__watch__reactor_thunks = {
+    NULL,
+    NULL,
+    multi__alpha__watch__on_cancel_thunk,
+    multi__alpha__watch__on_done_thunk};
+
+int multi__alpha__watch__server_react(
+    Multi__Alpha__Watch_ServerStream *stream,
+    const Multi__Alpha__Watch_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &multi__alpha__watch__reactor_thunks,
+      reactor,
+      user_data);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Service multi.Beta */
 /* ------------------------------------------------------------------------ */
@@ -378,4 +420,144 @@ bool multi__beta__sync__server_write(
     const Multi__Result *response) {
   return grpc_c_server_ctx_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
+}
+
+static void multi__beta__upload__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Multi__Beta__Upload_Reactor *reactor =
+      (const Multi__Beta__Upload_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Multi__Beta__Upload_ServerStream *)ctx,
+        (const Multi__Query *)message,
+        user_data);
+  }
+}
+
+static void multi__beta__upload__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Multi__Beta__Upload_Reactor *reactor =
+      (const Multi__Beta__Upload_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Multi__Beta__Upload_ServerStream *)ctx, user_data);
+  }
+}
+
+static void multi__beta__upload__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Multi__Beta__Upload_Reactor *reactor =
+      (const Multi__Beta__Upload_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Multi__Beta__Upload_ServerStream *)ctx, user_data);
+  }
+}
+
+static void multi__beta__upload__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Multi__Beta__Upload_Reactor *reactor =
+      (const Multi__Beta__Upload_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Multi__Beta__Upload_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    multi__beta__upload__reactor_thunks = {
+    multi__beta__upload__on_read_thunk,
+    multi__beta__upload__on_read_done_thunk,
+    multi__beta__upload__on_cancel_thunk,
+    multi__beta__upload__on_done_thunk};
+
+int multi__beta__upload__server_react(
+    Multi__Beta__Upload_ServerStream *stream,
+    const Multi__Beta__Upload_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &multi__beta__upload__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void multi__beta__sync__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Multi__Beta__Sync_Reactor *reactor =
+      (const Multi__Beta__Sync_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Multi__Beta__Sync_ServerStream *)ctx,
+        (const Multi__Query *)message,
+        user_data);
+  }
+}
+
+static void multi__beta__sync__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Multi__Beta__Sync_Reactor *reactor =
+      (const Multi__Beta__Sync_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Multi__Beta__Sync_ServerStream *)ctx, user_data);
+  }
+}
+
+static void multi__beta__sync__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Multi__Beta__Sync_Reactor *reactor =
+      (const Multi__Beta__Sync_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Multi__Beta__Sync_ServerStream *)ctx, user_data);
+  }
+}
+
+static void multi__beta__sync__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Multi__Beta__Sync_Reactor *reactor =
+      (const Multi__Beta__Sync_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Multi__Beta__Sync_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    multi__beta__sync__reactor_thunks = {
+    multi__beta__sync__on_read_thunk,
+    multi__beta__sync__on_read_done_thunk,
+    multi__beta__sync__on_cancel_thunk,
+    multi__beta__sync__on_done_thunk};
+
+int multi__beta__sync__server_react(
+    Multi__Beta__Sync_ServerStream *stream,
+    const Multi__Beta__Sync_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &multi__beta__sync__reactor_thunks,
+      reactor,
+      user_data);
 }

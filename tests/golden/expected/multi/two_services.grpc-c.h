@@ -199,6 +199,42 @@ bool multi__alpha__watch__server_write(
     const Multi__Result *response);
 
 /**
+ * Callbacks of a non-blocking `watch` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * multi__alpha__watch__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Multi__Alpha__Watch_Reactor {
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Multi__Alpha__Watch_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Multi__Alpha__Watch_ServerStream *stream,
+                  void *user_data);
+} Multi__Alpha__Watch_Reactor;
+
+/**
+ * From the `watch` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with multi__alpha__watch__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int multi__alpha__watch__server_react(
+    Multi__Alpha__Watch_ServerStream *stream,
+    const Multi__Alpha__Watch_Reactor *reactor,
+    void *user_data);
+
+/**
  * The servicer table of multi.Alpha:
  * one handler per method, filled in by the application and registered with
  * multi__alpha__servicer__register().
@@ -493,6 +529,97 @@ bool multi__beta__sync__server_read(
 bool multi__beta__sync__server_write(
     Multi__Beta__Sync_ServerStream *stream,
     const Multi__Result *response);
+
+/**
+ * Callbacks of a non-blocking `upload` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * multi__beta__upload__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Multi__Beta__Upload_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Multi__Beta__Upload_ServerStream *stream,
+                  const Multi__Query *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Multi__Beta__Upload_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Multi__Beta__Upload_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Multi__Beta__Upload_ServerStream *stream,
+                  void *user_data);
+} Multi__Beta__Upload_Reactor;
+
+/**
+ * From the `upload` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned. Fill the handler's response (it lives until the call
+ * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
+ * the response goes out with ::GRPC_C_OK.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int multi__beta__upload__server_react(
+    Multi__Beta__Upload_ServerStream *stream,
+    const Multi__Beta__Upload_Reactor *reactor,
+    void *user_data);
+
+/**
+ * Callbacks of a non-blocking `sync` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * multi__beta__sync__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Multi__Beta__Sync_Reactor {
+  /** A request arrived; `request` is lent until the callback returns. */
+  void (*on_read)(grpc_c_server_ctx *ctx,
+                  Multi__Beta__Sync_ServerStream *stream,
+                  const Multi__Query *request,
+                  void *user_data);
+  /** No request will follow: half-close, cancellation or a bad request. */
+  void (*on_read_done)(grpc_c_server_ctx *ctx,
+                       Multi__Beta__Sync_ServerStream *stream,
+                       void *user_data);
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Multi__Beta__Sync_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Multi__Beta__Sync_ServerStream *stream,
+                  void *user_data);
+} Multi__Beta__Sync_Reactor;
+
+/**
+ * From the `sync` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with multi__beta__sync__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int multi__beta__sync__server_react(
+    Multi__Beta__Sync_ServerStream *stream,
+    const Multi__Beta__Sync_Reactor *reactor,
+    void *user_data);
 
 /**
  * The servicer table of multi.Beta:

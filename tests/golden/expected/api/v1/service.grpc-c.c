@@ -258,3 +258,115 @@ bool api__v1__canvas__fill__server_read(
   }
   return ok;
 }
+
+static void api__v1__canvas__trace__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Api__V1__Canvas__Trace_Reactor *reactor =
+      (const Api__V1__Canvas__Trace_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Api__V1__Canvas__Trace_ServerStream *)ctx, user_data);
+  }
+}
+
+static void api__v1__canvas__trace__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Api__V1__Canvas__Trace_Reactor *reactor =
+      (const Api__V1__Canvas__Trace_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Api__V1__Canvas__Trace_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    api__v1__canvas__trace__reactor_thunks = {
+    NULL,
+    NULL,
+    api__v1__canvas__trace__on_cancel_thunk,
+    api__v1__canvas__trace__on_done_thunk};
+
+int api__v1__canvas__trace__server_react(
+    Api__V1__Canvas__Trace_ServerStream *stream,
+    const Api__V1__Canvas__Trace_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &api__v1__canvas__trace__reactor_thunks,
+      reactor,
+      user_data);
+}
+
+static void api__v1__canvas__fill__on_read_thunk(
+    grpc_c_server_ctx *ctx,
+    const ProtobufCMessage *message,
+    void *user_data) {
+  const Api__V1__Canvas__Fill_Reactor *reactor =
+      (const Api__V1__Canvas__Fill_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read != NULL) {
+    reactor->on_read(
+        ctx,
+        (Api__V1__Canvas__Fill_ServerStream *)ctx,
+        (const Common__Shape *)message,
+        user_data);
+  }
+}
+
+static void api__v1__canvas__fill__on_read_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Api__V1__Canvas__Fill_Reactor *reactor =
+      (const Api__V1__Canvas__Fill_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_read_done != NULL) {
+    reactor->on_read_done(
+        ctx, (Api__V1__Canvas__Fill_ServerStream *)ctx, user_data);
+  }
+}
+
+static void api__v1__canvas__fill__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Api__V1__Canvas__Fill_Reactor *reactor =
+      (const Api__V1__Canvas__Fill_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Api__V1__Canvas__Fill_ServerStream *)ctx, user_data);
+  }
+}
+
+static void api__v1__canvas__fill__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Api__V1__Canvas__Fill_Reactor *reactor =
+      (const Api__V1__Canvas__Fill_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Api__V1__Canvas__Fill_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    api__v1__canvas__fill__reactor_thunks = {
+    api__v1__canvas__fill__on_read_thunk,
+    api__v1__canvas__fill__on_read_done_thunk,
+    api__v1__canvas__fill__on_cancel_thunk,
+    api__v1__canvas__fill__on_done_thunk};
+
+int api__v1__canvas__fill__server_react(
+    Api__V1__Canvas__Fill_ServerStream *stream,
+    const Api__V1__Canvas__Fill_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &api__v1__canvas__fill__reactor_thunks,
+      reactor,
+      user_data);
+}

@@ -178,3 +178,45 @@ bool com__example__deep__v1__deep_service__list__server_write(
   return grpc_c_server_ctx_write(
       (grpc_c_server_ctx *)stream, (const ProtobufCMessage *)response);
 }
+
+static void com__example__deep__v1__deep_service__list__on_cancel_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Com__Example__Deep__V1__DeepService__List_Reactor *reactor =
+      (const Com__Example__Deep__V1__DeepService__List_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_cancel != NULL) {
+    reactor->on_cancel(
+        ctx, (Com__Example__Deep__V1__DeepService__List_ServerStream *)ctx, user_data);
+  }
+}
+
+static void com__example__deep__v1__deep_service__list__on_done_thunk(
+    grpc_c_server_ctx *ctx,
+    void *user_data) {
+  const Com__Example__Deep__V1__DeepService__List_Reactor *reactor =
+      (const Com__Example__Deep__V1__DeepService__List_Reactor *)
+          grpc_c_server_ctx_reactor_table(ctx);
+  if (reactor->on_done != NULL) {
+    reactor->on_done(
+        ctx, (Com__Example__Deep__V1__DeepService__List_ServerStream *)ctx, user_data);
+  }
+}
+
+static const grpc_c_stream_reactor
+    com__example__deep__v1__deep_service__list__reactor_thunks = {
+    NULL,
+    NULL,
+    com__example__deep__v1__deep_service__list__on_cancel_thunk,
+    com__example__deep__v1__deep_service__list__on_done_thunk};
+
+int com__example__deep__v1__deep_service__list__server_react(
+    Com__Example__Deep__V1__DeepService__List_ServerStream *stream,
+    const Com__Example__Deep__V1__DeepService__List_Reactor *reactor,
+    void *user_data) {
+  return grpc_c_server_ctx_react_with_table(
+      (grpc_c_server_ctx *)stream,
+      &com__example__deep__v1__deep_service__list__reactor_thunks,
+      reactor,
+      user_data);
+}

@@ -199,6 +199,42 @@ bool com__example__deep__v1__deep_service__list__server_write(
     const Com__Example__Deep__V1__Outer *response);
 
 /**
+ * Callbacks of a non-blocking `list` call (its method marked
+ * with grpc_c_server_set_nonblocking()), installed by the handler with
+ * com__example__deep__v1__deep_service__list__server_react(): the typed form of grpc_c_stream_reactor, whose
+ * comments say when each one runs. Every member may be NULL. They run on
+ * the server's pollers and must not block. Usually a static constant.
+ */
+typedef struct Com__Example__Deep__V1__DeepService__List_Reactor {
+  /** The call was cancelled; it must still be finished. */
+  void (*on_cancel)(grpc_c_server_ctx *ctx,
+                    Com__Example__Deep__V1__DeepService__List_ServerStream *stream,
+                    void *user_data);
+  /** The call is over: the last callback, where `user_data` is freed. */
+  void (*on_done)(grpc_c_server_ctx *ctx,
+                  Com__Example__Deep__V1__DeepService__List_ServerStream *stream,
+                  void *user_data);
+} Com__Example__Deep__V1__DeepService__List_Reactor;
+
+/**
+ * From the `list` handler of a non-blocking call: keeps the
+ * call open after the handler returns and hands its events to `reactor`
+ * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
+ * has returned; responses are queued with com__example__deep__v1__deep_service__list__server_write()
+ * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * @param stream    the handler's stream.
+ * @param reactor   borrowed until on_done has returned.
+ * @param user_data passed to every callback; not touched.
+ * @return 0, ::GRPC_C_EINVAL (a NULL argument, or the method is not
+ *     non-blocking), ::GRPC_C_ESTATE (not inside the handler, or twice).
+ */
+int com__example__deep__v1__deep_service__list__server_react(
+    Com__Example__Deep__V1__DeepService__List_ServerStream *stream,
+    const Com__Example__Deep__V1__DeepService__List_Reactor *reactor,
+    void *user_data);
+
+/**
  * The servicer table of com.example.deep.v1.DeepService:
  * one handler per method, filled in by the application and registered with
  * com__example__deep__v1__deep_service__servicer__register().
