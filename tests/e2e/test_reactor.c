@@ -441,12 +441,14 @@ START_TEST(reactor_reads_keep_the_inflate_limit) {
 }
 END_TEST
 
-START_TEST(typed_reactor_on_a_server_stream) {
+/* Asks the server-streaming handler for `count` replies of `text` (with
+ * its typed reactor when `typed`), checks them and the OK status. */
+static void expect_server_stream(const char *text, int count, bool typed) {
   grpc_c_call_options *opts = deadline_opts(10000);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
-  req.text = "typed";
-  req.count = 50;
-  req.defer = true; /* the handler installs the typed reactor */
+  req.text = (char *)text;
+  req.count = count;
+  req.defer = typed;
   E2e__Echo__ServerStream_Stream *stream;
   ck_assert_int_eq(
       e2e__echo__server_stream__start(channel, &req, opts, &stream), 0);
@@ -454,12 +456,16 @@ START_TEST(typed_reactor_on_a_server_stream) {
   int got = 0;
   while (e2e__echo__server_stream__read(stream, &reply)) {
     ck_assert_int_eq(reply->index, got);
-    ck_assert_str_eq(reply->text, "typed");
+    ck_assert_str_eq(reply->text, text);
     got++;
   }
+  ck_assert_int_eq(got, count);
   ck_assert_int_eq(e2e__echo__server_stream__finish(stream, NULL), GRPC_C_OK);
-  ck_assert_int_eq(got, 50);
   grpc_c_call_options_free(opts);
+}
+
+START_TEST(typed_reactor_on_a_server_stream) {
+  expect_server_stream("typed", 50, true);
   /* on_done came through its thunk; the NULL on_cancel was skipped. */
   ck_assert_int_eq(e2e_wait_for(&dones, 1), 1);
   ck_assert_int_eq(atomic_load(&cancels), 0);
@@ -467,23 +473,12 @@ START_TEST(typed_reactor_on_a_server_stream) {
 END_TEST
 
 START_TEST(nonblocking_server_stream_queues_and_returns) {
+  expect_server_stream("many", 2000, false);
   grpc_c_call_options *opts = deadline_opts(10000);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
-  req.text = "many";
-  req.count = 2000;
-  E2e__Echo__ServerStream_Stream *stream;
-  ck_assert_int_eq(
-      e2e__echo__server_stream__start(channel, &req, opts, &stream), 0);
-  E2e__EchoReply *reply;
-  int n = 0;
-  while (e2e__echo__server_stream__read(stream, &reply)) {
-    ck_assert_int_eq(reply->index, n);
-    n++;
-  }
-  ck_assert_int_eq(n, 2000);
-  ck_assert_int_eq(e2e__echo__server_stream__finish(stream, NULL), GRPC_C_OK);
-  req.count = 0;
   req.fail_code = GRPC_C_NOT_FOUND;
+  E2e__Echo__ServerStream_Stream *stream;
+  E2e__EchoReply *reply;
   ck_assert_int_eq(
       e2e__echo__server_stream__start(channel, &req, opts, &stream), 0);
   ck_assert(!e2e__echo__server_stream__read(stream, &reply));
