@@ -3,6 +3,8 @@
  * several listeners, the stream worker bound, stream response metadata. */
 #define _GNU_SOURCE
 #include <check.h>
+#include <grpc/grpc.h>
+#include <grpc/support/alloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -290,6 +292,41 @@ START_TEST(server_options_win_over_runtime_defaults) {
 }
 END_TEST
 
+/* Channelz is off by default (the runtime offers no channelz service and
+ * it costs CPU per message); set_int() turns it back on. The core's own
+ * channelz registry tells which servers and channels it tracks. */
+static bool channelz_lists(char *(*list)(intptr_t), const char *key) {
+  char *json = list(0);
+  bool found = json && strstr(json, key) != NULL;
+  gpr_free(json);
+  return found;
+}
+
+START_TEST(channelz_is_off_unless_asked) {
+  /* The fixture's server and channel use the defaults. */
+  ck_assert(!channelz_lists(grpc_channelz_get_servers, "\"serverId\""));
+  ck_assert(!channelz_lists(grpc_channelz_get_top_channels, "\"channelId\""));
+  grpc_c_server_options *sopts;
+  ck_assert_int_eq(grpc_c_server_options_new(&sopts), 0);
+  ck_assert_int_eq(
+      grpc_c_server_options_set_int(sopts, "grpc.enable_channelz", 1), 0);
+  grpc_c_server *tracked;
+  ck_assert_int_eq(grpc_c_server_create(&tracked, sopts), 0);
+  grpc_c_server_options_free(sopts);
+  ck_assert(channelz_lists(grpc_channelz_get_servers, "\"serverId\""));
+  grpc_c_channel_options *copts;
+  ck_assert_int_eq(grpc_c_channel_options_new(&copts), 0);
+  ck_assert_int_eq(
+      grpc_c_channel_options_set_int(copts, "grpc.enable_channelz", 1), 0);
+  grpc_c_channel *ch;
+  ck_assert_int_eq(grpc_c_channel_create(&ch, srv.target, copts), 0);
+  grpc_c_channel_options_free(copts);
+  ck_assert(channelz_lists(grpc_channelz_get_top_channels, "\"channelId\""));
+  grpc_c_channel_destroy(ch);
+  grpc_c_server_destroy(tracked);
+}
+END_TEST
+
 START_TEST(stream_workers_are_bounded) {
   teardown();
   grpc_c_server_options *sopts;
@@ -405,6 +442,7 @@ int main(void) {
   tcase_add_test(tc, per_method_timeout_from_service_config);
   tcase_add_test(tc, server_listens_on_several_addresses);
   tcase_add_test(tc, server_options_win_over_runtime_defaults);
+  tcase_add_test(tc, channelz_is_off_unless_asked);
   tcase_add_test(tc, stream_workers_are_bounded);
   tcase_add_test(tc, stream_response_metadata);
   tcase_add_test(tc, sigterm_shuts_down_within_the_grace);
