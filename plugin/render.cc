@@ -339,24 +339,24 @@ void EmitPerMethod(const ServiceRender& service,
   }
 }
 
+// The same template for every method.
+void EmitEachMethod(const ServiceRender& service, const Template& tmpl,
+                    Writer* out) {
+  for (const TemplateVars& vars : service.method_vars) out->Emit(tmpl, vars);
+}
+
 // A list with one entry per method: `empty` for a service without
-// methods, else `begin`, the entries, `end`. An entry is `entry` or, when
-// it is null, the template of the method's kind in `kind_entry`.
+// methods, else `begin`, what `entries` emits, `end`.
+template <typename EmitEntries>
 void EmitMethodList(const ServiceRender& service, const Template& empty,
-                    const Template& begin, const Template* entry,
-                    const Template* KindTemplates::*kind_entry,
-                    const Template& end, Writer* out) {
+                    const Template& begin, const Template& end, Writer* out,
+                    EmitEntries entries) {
   if (service.method_vars.empty()) {
     out->Emit(empty, service.vars);
     return;
   }
   out->Emit(begin, service.vars);
-  if (entry) {
-    for (const TemplateVars& vars : service.method_vars)
-      out->Emit(*entry, vars);
-  } else {
-    EmitPerMethod(service, kind_entry, out);
-  }
+  entries();
   out->Emit(end, service.vars);
 }
 
@@ -373,16 +373,16 @@ void RenderHeader(const FileModel& file, Writer* out) {
   for (const ServiceModel& model : file.services) {
     ServiceRender service = PrepareService(file, model);
     out->Emit(kHeaderServiceBegin, service.vars);
-    for (const TemplateVars& vars : service.method_vars) {
-      out->Emit(kHeaderMethodDescriptor, vars);
-    }
+    EmitEachMethod(service, kHeaderMethodDescriptor, out);
     out->Emit(kHeaderServiceDescriptor, service.vars);
     EmitPerMethod(service, &KindTemplates::header_client, out);
     EmitPerMethod(service, &KindTemplates::header_server, out);
     EmitPerMethod(service, &KindTemplates::header_reactor, out);
-    EmitMethodList(service, kHeaderServicerEmpty, kHeaderServicerBegin, nullptr,
-                   &KindTemplates::header_servicer_slot, kHeaderServicerEnd,
-                   out);
+    EmitMethodList(service, kHeaderServicerEmpty, kHeaderServicerBegin,
+                   kHeaderServicerEnd, out, [&] {
+                     EmitPerMethod(service,
+                                   &KindTemplates::header_servicer_slot, out);
+                   });
     out->Emit(kHeaderRegister, service.vars);
   }
   out->Emit(kHeaderEpilogue, file_vars);
@@ -399,8 +399,9 @@ void RenderSource(const FileModel& file, Writer* out) {
     out->Emit(kSourceServiceBegin, service.vars);
     EmitPerMethod(service, &KindTemplates::source_method, out);
     EmitMethodList(service, kSourceServiceNoMethods, kSourceServiceMethodsBegin,
-                   &kSourceServiceMethodsEntry, nullptr,
-                   kSourceServiceMethodsEnd, out);
+                   kSourceServiceMethodsEnd, out, [&] {
+                     EmitEachMethod(service, kSourceServiceMethodsEntry, out);
+                   });
     out->Emit(kSourceRegister, service.vars);
     EmitPerMethod(service, &KindTemplates::source_client, out);
     EmitPerMethod(service, &KindTemplates::source_server, out);
@@ -416,7 +417,9 @@ void RenderSkeleton(const FileModel& file, Writer* out) {
     ServiceRender service = PrepareService(file, model);
     EmitPerMethod(service, &KindTemplates::skeleton_handler, out);
     EmitMethodList(service, kSkeletonServicerEmpty, kSkeletonServicerBegin,
-                   &kSkeletonServicerSlot, nullptr, kSkeletonServicerEnd, out);
+                   kSkeletonServicerEnd, out, [&] {
+                     EmitEachMethod(service, kSkeletonServicerSlot, out);
+                   });
   }
   out->Emit(kSkeletonMainBegin, file_vars);
   for (const ServiceModel& service : file.services) {
