@@ -4,6 +4,8 @@
  * hands over still compressed (servers that inspect request compression) are
  * inflated here. */
 #include <grpc/byte_buffer_reader.h>
+#include <grpc/slice_buffer.h>
+#include <grpc/support/alloc.h>
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -33,6 +35,16 @@ void gc_buffer_empty(grpc_byte_buffer *buffer) {
   if (buffer->data.raw.slice_buffer.count)
     grpc_slice_buffer_reset_and_unref(&buffer->data.raw.slice_buffer);
   buffer->data.raw.compression = GRPC_COMPRESS_NONE;
+}
+
+void gc_buffer_free(grpc_byte_buffer *buffer) {
+  if (!buffer) return;
+  if (buffer->type != GRPC_BB_RAW) {
+    grpc_byte_buffer_destroy(buffer);
+    return;
+  }
+  grpc_slice_buffer_destroy(&buffer->data.raw.slice_buffer);
+  gpr_free(buffer);
 }
 
 /* Inflates gzip or zlib-wrapped deflate data (what the core sends for

@@ -58,6 +58,11 @@ grpc_byte_buffer *gc_pack_into(const ProtobufCMessage *msg,
                                grpc_byte_buffer *reuse);
 /* Empties a buffer whose batch completed so it can be packed into again. */
 void gc_buffer_empty(grpc_byte_buffer *buffer);
+/* Releases a byte buffer (NULL is fine): gc_buffer_free() without
+ * the core execution context that function sets up for each call, which
+ * costs more than the release itself. Slices are released through the public
+ * slice API, which needs no context. */
+void gc_buffer_free(grpc_byte_buffer *buffer);
 /* Parses `buffer` as a message of `descriptor`. `allocator` may be NULL for
  * malloc. Returns NULL when the bytes are not a valid message. */
 ProtobufCMessage *gc_unpack(const ProtobufCMessageDescriptor *descriptor,

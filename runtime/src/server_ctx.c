@@ -83,7 +83,7 @@ void gc_arena_free(gc_arena *arena) {
 void gc_ctx_reset(grpc_c_server_ctx *ctx) {
   if (ctx->call) grpc_call_unref(ctx->call);
   ctx->call = NULL;
-  if (ctx->payload) grpc_byte_buffer_destroy(ctx->payload);
+  if (ctx->payload) gc_buffer_free(ctx->payload);
   ctx->payload = NULL;
   /* The send buffer is kept, empty, for the slot's next call. */
   if (ctx->send_buffer) gc_buffer_empty(ctx->send_buffer);
@@ -431,12 +431,12 @@ bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg) {
                 GRPC_CALL_OK &&
             wait_tag(ctx, &ctx->read_tag);
   if (!ok || !payload) {
-    if (payload) grpc_byte_buffer_destroy(payload);
+    if (payload) gc_buffer_free(payload);
     ctx->read_done = true;
     return false;
   }
   ctx->lent = gc_ctx_unpack(ctx, m->request_descriptor, payload, NULL);
-  grpc_byte_buffer_destroy(payload);
+  gc_buffer_free(payload);
   if (!ctx->lent) {
     ctx->decode_failed = true;
     ctx->read_done = true;
@@ -474,6 +474,6 @@ bool grpc_c_server_ctx_write_flags(grpc_c_server_ctx *ctx,
   bool ok = grpc_call_start_batch(ctx->call, ops, n, &ctx->write_tag, NULL) ==
                 GRPC_CALL_OK &&
             wait_tag(ctx, &ctx->write_tag);
-  grpc_byte_buffer_destroy(buffer);
+  gc_buffer_free(buffer);
   return ok;
 }

@@ -152,19 +152,18 @@ struct gc_stream *gc_stream_new(void) {
 
 static void queue_drop(struct gc_stream *s) {
   for (size_t i = 0; i < s->queue_len; i++)
-    grpc_byte_buffer_destroy(
-        s->queue[(s->queue_head + i) % s->queue_cap].buffer);
+    gc_buffer_free(s->queue[(s->queue_head + i) % s->queue_cap].buffer);
   s->queue_head = s->queue_len = 0;
 }
 
 /* Keeps the mutex and the queue's array for the next call of the slot. */
 void gc_stream_reset(struct gc_stream *s) {
   queue_drop(s);
-  if (s->recv_buffer) grpc_byte_buffer_destroy(s->recv_buffer);
+  if (s->recv_buffer) gc_buffer_free(s->recv_buffer);
   s->recv_buffer = NULL;
-  if (s->sending_buffer) grpc_byte_buffer_destroy(s->sending_buffer);
+  if (s->sending_buffer) gc_buffer_free(s->sending_buffer);
   s->sending_buffer = NULL;
-  if (s->spare) grpc_byte_buffer_destroy(s->spare);
+  if (s->spare) gc_buffer_free(s->spare);
   s->spare = NULL;
   gc_arena_free(&s->messages);
   s->reactor = NULL;
@@ -253,7 +252,7 @@ static void write_completed_locked(struct gc_stream *s, bool ok) {
     gc_buffer_empty(s->sending_buffer);
     s->spare = s->sending_buffer;
   } else if (s->sending_buffer) {
-    grpc_byte_buffer_destroy(s->sending_buffer);
+    gc_buffer_free(s->sending_buffer);
   }
   s->sending_buffer = NULL;
   if (!ok) {
@@ -342,7 +341,7 @@ static grpc_byte_buffer *take_recv_locked(struct gc_stream *s, bool ok) {
   grpc_byte_buffer *payload = s->recv_buffer;
   s->recv_buffer = NULL;
   if (!ok && payload) {
-    grpc_byte_buffer_destroy(payload);
+    gc_buffer_free(payload);
     payload = NULL;
   }
   return payload;
@@ -367,7 +366,7 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
     if (payload) {
       gc_arena_reset(&s->messages);
       msg = gc_ctx_unpack(ctx, descriptor, payload, &s->messages.allocator);
-      grpc_byte_buffer_destroy(payload);
+      gc_buffer_free(payload);
       payload = NULL;
       if (!msg) ctx->decode_failed = true;
     }
@@ -412,7 +411,7 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
   pump_locked(ctx, s);
   /* An idle stream keeps no decoding memory, nor a spare buffer. */
   gc_arena_free(&s->messages);
-  if (s->spare) grpc_byte_buffer_destroy(s->spare);
+  if (s->spare) gc_buffer_free(s->spare);
   s->spare = NULL;
   if (tell_read_done && s->reactor->on_read_done) {
     pthread_mutex_unlock(&s->mu);
@@ -536,7 +535,7 @@ bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
   if (ok)
     pump_locked(ctx, s);
   else
-    grpc_byte_buffer_destroy(buffer);
+    gc_buffer_free(buffer);
   pthread_mutex_unlock(&s->mu);
   return ok;
 }
