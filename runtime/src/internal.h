@@ -44,6 +44,10 @@ grpc_c_code gc_misuse(grpc_c_status *status, const char *what);
 void gc_status_take_details(grpc_c_status *status,
                             const grpc_metadata_array *trailing);
 
+/* Bytes of hinted stream replies the core buffers before it writes them
+ * (grpc.http2.write_buffer_size; the core's default is 64 KiB). */
+enum { GC_STREAM_WRITE_BUFFER = 8 * 1024 };
+
 /* ---- time ---- */
 gpr_timespec gc_deadline_after_ms(int64_t timeout_ms);
 int64_t gc_ms_until(gpr_timespec deadline);

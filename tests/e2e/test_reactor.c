@@ -19,6 +19,7 @@ static grpc_c_server *server;
 static grpc_c_channel *channel;
 static char target[64];
 static atomic_int reads_seen, read_dones, cancels, dones;
+static atomic_int writes_sent, replies_seen; /* set by the client side */
 
 /* Checks made on server threads (handlers, callbacks, helper threads):
  * Check's assertions may only fail on the test's own thread, so these are
@@ -62,8 +63,17 @@ static void bidi_on_read(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
     pthread_detach(thread);
     return;
   }
+  /* Pauses that let a test see when replies leave (bounded). */
+  if (strcmp(req->text, "wait for the writes") == 0) {
+    SERVER_EXPECT(e2e_wait_for(&writes_sent, 1) == 1);
+    e2e_sleep_ms(200); /* the requests cross loopback meanwhile */
+  } else if (strcmp(req->text, "wait for a reply") == 0) {
+    /* Fails (after 2 s) when reply 1 is still held at the server. */
+    SERVER_EXPECT(e2e_wait_for(&replies_seen, 1) == 1);
+  }
   E2e__EchoReply reply = E2E__ECHO_REPLY__INIT;
   reply.text = req->text;
+  reply.payload = req->payload;
   reply.index = state->index++;
   /* Several replies per request when asked, all queued at once. */
   for (int i = 0; i < (req->count > 0 ? req->count : 1); i++)
@@ -258,6 +268,8 @@ static void setup(void) {
   atomic_store(&read_dones, 0);
   atomic_store(&cancels, 0);
   atomic_store(&dones, 0);
+  atomic_store(&writes_sent, 0);
+  atomic_store(&replies_seen, 0);
   atomic_store(&server_faults, 0);
   first_fault[0] = '\0';
   start_server(0);
@@ -345,6 +357,44 @@ START_TEST(reactor_ping_pong_and_bursts_of_replies) {
     }
   }
   ck_assert(e2e__echo__bidi__writes_done(stream));
+  ck_assert_int_eq(e2e__echo__bidi__finish(stream, NULL), GRPC_C_OK);
+  grpc_c_call_options_free(opts);
+  ck_assert_int_eq(e2e_wait_for(&dones, 1), 1);
+}
+END_TEST
+
+/* Replies to pipelined requests are buffered while more requests wait, but
+ * only up to a few KiB: a client must not have to wait for the server to
+ * work through every request it has before it sees a reply. The server
+ * first waits until all requests are written (so they wait at the server),
+ * then stops at request 20 until the client has seen reply 1; with the
+ * core's own 64 KiB buffer, replies 1-19 (19 KiB) would still be held. */
+START_TEST(pipelined_replies_leave_every_few_kilobytes) {
+  enum { N = 40, PAYLOAD = 1024 };
+  static uint8_t payload[PAYLOAD];
+  grpc_c_call_options *opts = deadline_opts(20000);
+  E2e__Echo__Bidi_Stream *stream;
+  ck_assert_int_eq(e2e__echo__bidi__start(channel, opts, &stream), 0);
+  for (int i = 0; i < N; i++) {
+    E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+    req.text = i == 0    ? "wait for the writes"
+               : i == 20 ? "wait for a reply"
+                         : "m";
+    req.payload.data = payload;
+    req.payload.len = sizeof payload;
+    ck_assert(e2e__echo__bidi__write(stream, &req));
+  }
+  atomic_store(&writes_sent, 1);
+  for (int i = 0; i < N; i++) {
+    E2e__EchoReply *reply;
+    ck_assert(e2e__echo__bidi__read(stream, &reply));
+    ck_assert_int_eq(reply->index, i);
+    ck_assert_uint_eq(reply->payload.len, PAYLOAD);
+    if (i == 1) atomic_store(&replies_seen, 1);
+  }
+  ck_assert(e2e__echo__bidi__writes_done(stream));
+  E2e__EchoReply *extra;
+  ck_assert(!e2e__echo__bidi__read(stream, &extra));
   ck_assert_int_eq(e2e__echo__bidi__finish(stream, NULL), GRPC_C_OK);
   grpc_c_call_options_free(opts);
   ck_assert_int_eq(e2e_wait_for(&dones, 1), 1);
@@ -557,6 +607,7 @@ static Suite *reactor_suite(void) {
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, reactor_bidi_answers_pipelined_requests_in_order);
   tcase_add_test(tc, reactor_ping_pong_and_bursts_of_replies);
+  tcase_add_test(tc, pipelined_replies_leave_every_few_kilobytes);
   tcase_add_test(tc, reactor_finishes_from_another_thread);
   tcase_add_test(tc, reactor_sees_client_cancel);
   tcase_add_test(tc, reactor_deadline_cancels_an_idle_stream);
