@@ -18,8 +18,12 @@ struct gc_arena_block {
 
 enum { ARENA_FIRST_BLOCK = 2048 };
 
+static void *arena_take(gc_arena *arena, size_t size);
+
+/* protobuf-c initializes what it allocates (messages, arrays, strings), so
+ * its memory is not zeroed first. */
 static void *arena_protobuf_alloc(void *arena, size_t size) {
-  return gc_arena_alloc(arena, size);
+  return arena_take(arena, size);
 }
 
 static void arena_protobuf_free(void *arena, void *pointer) {
@@ -34,7 +38,7 @@ void gc_arena_init(gc_arena *arena) {
   arena->allocator.allocator_data = arena;
 }
 
-void *gc_arena_alloc(gc_arena *arena, size_t size) {
+static void *arena_take(gc_arena *arena, size_t size) {
   const size_t align = _Alignof(max_align_t);
   size = (size + align - 1) & ~(align - 1);
   if (size == 0) size = align;
@@ -52,7 +56,12 @@ void *gc_arena_alloc(gc_arena *arena, size_t size) {
   }
   void *p = block->data + block->used;
   block->used += size;
-  memset(p, 0, size);
+  return p;
+}
+
+void *gc_arena_alloc(gc_arena *arena, size_t size) {
+  void *p = arena_take(arena, size);
+  if (p) memset(p, 0, size);
   return p;
 }
 
