@@ -14,13 +14,22 @@
 grpc_byte_buffer *gc_pack_into(const ProtobufCMessage *msg,
                                grpc_byte_buffer *reuse) {
   size_t size = protobuf_c_message_get_packed_size(msg);
+  grpc_byte_buffer *buffer = reuse;
+  if (size <= GRPC_SLICE_INLINED_SIZE) {
+    /* Small: packed straight into the buffer's own inline slice. */
+    if (!buffer) buffer = grpc_raw_byte_buffer_create(NULL, 0);
+    if (!buffer) return NULL;
+    protobuf_c_message_pack(
+        msg, grpc_slice_buffer_tiny_add(&buffer->data.raw.slice_buffer, size));
+    return buffer;
+  }
   grpc_slice slice = grpc_slice_malloc(size);
   protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(slice));
-  if (reuse) {
-    grpc_slice_buffer_add(&reuse->data.raw.slice_buffer, slice); /* owns it */
-    return reuse;
+  if (buffer) {
+    grpc_slice_buffer_add(&buffer->data.raw.slice_buffer, slice); /* owns it */
+    return buffer;
   }
-  grpc_byte_buffer *buffer = grpc_raw_byte_buffer_create(&slice, 1);
+  buffer = grpc_raw_byte_buffer_create(&slice, 1);
   grpc_slice_unref(slice);
   return buffer;
 }
