@@ -401,6 +401,39 @@ START_TEST(pipelined_replies_leave_every_few_kilobytes) {
 }
 END_TEST
 
+/* Replies up to 23 bytes are packed into the byte buffer's inline slice,
+ * longer ones into a slice of their own, and a stream reuses the previous
+ * reply's buffer: replies of every size across that edge, in one stream,
+ * arrive intact. */
+START_TEST(replies_of_every_small_size_arrive_intact) {
+  enum { LONGEST = 48 };
+  static uint8_t bytes[LONGEST];
+  for (int i = 0; i < LONGEST; i++) bytes[i] = (uint8_t)(0xA0 + i);
+  grpc_c_call_options *opts = deadline_opts(20000);
+  E2e__Echo__Bidi_Stream *stream;
+  ck_assert_int_eq(e2e__echo__bidi__start(channel, opts, &stream), 0);
+  for (int round = 0; round < 2; round++) { /* growing, then shrinking */
+    for (int k = 0; k <= LONGEST; k++) {
+      int len = round == 0 ? k : LONGEST - k;
+      E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+      req.text = "";
+      req.payload.data = bytes;
+      req.payload.len = (size_t)len;
+      ck_assert(e2e__echo__bidi__write(stream, &req));
+      E2e__EchoReply *reply;
+      ck_assert(e2e__echo__bidi__read(stream, &reply));
+      ck_assert_uint_eq(reply->payload.len, (size_t)len);
+      if (len) ck_assert_mem_eq(reply->payload.data, bytes, (size_t)len);
+      ck_assert_int_eq(reply->index, round * (LONGEST + 1) + k);
+    }
+  }
+  ck_assert(e2e__echo__bidi__writes_done(stream));
+  ck_assert_int_eq(e2e__echo__bidi__finish(stream, NULL), GRPC_C_OK);
+  grpc_c_call_options_free(opts);
+  ck_assert_int_eq(e2e_wait_for(&dones, 1), 1);
+}
+END_TEST
+
 START_TEST(reactor_finishes_from_another_thread) {
   grpc_c_call_options *opts = deadline_opts(10000);
   E2e__Echo__Bidi_Stream *stream;
@@ -608,6 +641,7 @@ static Suite *reactor_suite(void) {
   tcase_add_test(tc, reactor_bidi_answers_pipelined_requests_in_order);
   tcase_add_test(tc, reactor_ping_pong_and_bursts_of_replies);
   tcase_add_test(tc, pipelined_replies_leave_every_few_kilobytes);
+  tcase_add_test(tc, replies_of_every_small_size_arrive_intact);
   tcase_add_test(tc, reactor_finishes_from_another_thread);
   tcase_add_test(tc, reactor_sees_client_cancel);
   tcase_add_test(tc, reactor_deadline_cancels_an_idle_stream);
