@@ -44,6 +44,13 @@ static grpc_c_code shop__c_store__store__check__handler(
  * shop__c_store__store__restock__server_read(stream, &request)
  * until it returns false, fill in `response` and return GRPC_C_OK, or fail
  * with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &shop__c_store__store__restock__method),
+ * then install a Shop__CStore__Store__Restock_Reactor here with
+ * shop__c_store__store__restock__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code shop__c_store__store__restock__handler(
     void *self,

@@ -63,6 +63,13 @@ static grpc_c_code casing__httpservice__say_hi__handler(
  * Send each response with
  * casing__httpservice__get_v2_stats__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &casing__httpservice__get_v2_stats__method),
+ * then install a Casing__HTTPService__get_v2_stats_Reactor here with
+ * casing__httpservice__get_v2_stats__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code casing__httpservice__get_v2_stats__handler(
     void *self,
@@ -84,6 +91,13 @@ static grpc_c_code casing__httpservice__get_v2_stats__handler(
  * casing__httpservice__httprequest__server_read(stream, &request)
  * until it returns false, fill in `response` and return GRPC_C_OK, or fail
  * with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &casing__httpservice__httprequest__method),
+ * then install a Casing__HTTPService__HTTPRequest_Reactor here with
+ * casing__httpservice__httprequest__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code casing__httpservice__httprequest__handler(
     void *self,
@@ -106,6 +120,13 @@ static grpc_c_code casing__httpservice__httprequest__handler(
  * until it returns false, send responses with
  * casing__httpservice__x__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &casing__httpservice__x__method),
+ * then install a Casing__HTTPService__X_Reactor here with
+ * casing__httpservice__x__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code casing__httpservice__x__handler(
     void *self,

@@ -52,6 +52,13 @@ static grpc_c_code comments__tricky__splice__handler(
  * Send each response with
  * comments__tricky__end_marker__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &comments__tricky__end_marker__method),
+ * then install a Comments__Tricky__EndMarker_Reactor here with
+ * comments__tricky__end_marker__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code comments__tricky__end_marker__handler(
     void *self,
@@ -99,6 +106,13 @@ static grpc_c_code comments__tricky__block__handler(
  * comments__tricky__whitespace__server_read(stream, &request)
  * until it returns false, fill in `response` and return GRPC_C_OK, or fail
  * with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &comments__tricky__whitespace__method),
+ * then install a Comments__Tricky__Whitespace_Reactor here with
+ * comments__tricky__whitespace__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code comments__tricky__whitespace__handler(
     void *self,
@@ -121,6 +135,13 @@ static grpc_c_code comments__tricky__whitespace__handler(
  * until it returns false, send responses with
  * comments__tricky__no_comment__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &comments__tricky__no_comment__method),
+ * then install a Comments__Tricky__NoComment_Reactor here with
+ * comments__tricky__no_comment__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code comments__tricky__no_comment__handler(
     void *self,

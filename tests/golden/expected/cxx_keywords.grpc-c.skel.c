@@ -43,6 +43,13 @@ static grpc_c_code cxx_keywords__words__new__handler(
  * Send each response with
  * cxx_keywords__words__delete__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &cxx_keywords__words__delete__method),
+ * then install a CxxKeywords__Words__Delete_Reactor here with
+ * cxx_keywords__words__delete__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code cxx_keywords__words__delete__handler(
     void *self,
@@ -64,6 +71,13 @@ static grpc_c_code cxx_keywords__words__delete__handler(
  * cxx_keywords__words__class__server_read(stream, &request)
  * until it returns false, fill in `response` and return GRPC_C_OK, or fail
  * with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &cxx_keywords__words__class__method),
+ * then install a CxxKeywords__Words__Class_Reactor here with
+ * cxx_keywords__words__class__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code cxx_keywords__words__class__handler(
     void *self,
@@ -86,6 +100,13 @@ static grpc_c_code cxx_keywords__words__class__handler(
  * until it returns false, send responses with
  * cxx_keywords__words__this__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &cxx_keywords__words__this__method),
+ * then install a CxxKeywords__Words__This_Reactor here with
+ * cxx_keywords__words__this__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code cxx_keywords__words__this__handler(
     void *self,

@@ -47,6 +47,13 @@ static grpc_c_code helloworld__greeter__say_hello__handler(
  * Send each response with
  * helloworld__greeter__lots_of_replies__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &helloworld__greeter__lots_of_replies__method),
+ * then install a Helloworld__Greeter__LotsOfReplies_Reactor here with
+ * helloworld__greeter__lots_of_replies__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code helloworld__greeter__lots_of_replies__handler(
     void *self,
@@ -70,6 +77,13 @@ static grpc_c_code helloworld__greeter__lots_of_replies__handler(
  * helloworld__greeter__lots_of_greetings__server_read(stream, &request)
  * until it returns false, fill in `response` and return GRPC_C_OK, or fail
  * with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &helloworld__greeter__lots_of_greetings__method),
+ * then install a Helloworld__Greeter__LotsOfGreetings_Reactor here with
+ * helloworld__greeter__lots_of_greetings__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code helloworld__greeter__lots_of_greetings__handler(
     void *self,
@@ -94,6 +108,13 @@ static grpc_c_code helloworld__greeter__lots_of_greetings__handler(
  * until it returns false, send responses with
  * helloworld__greeter__bidi_hello__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &helloworld__greeter__bidi_hello__method),
+ * then install a Helloworld__Greeter__BidiHello_Reactor here with
+ * helloworld__greeter__bidi_hello__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code helloworld__greeter__bidi_hello__handler(
     void *self,

@@ -43,6 +43,13 @@ static grpc_c_code keywords__statements__return__handler(
  * Send each response with
  * keywords__statements__default__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &keywords__statements__default__method),
+ * then install a Keywords__Statements__Default_Reactor here with
+ * keywords__statements__default__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code keywords__statements__default__handler(
     void *self,
@@ -64,6 +71,13 @@ static grpc_c_code keywords__statements__default__handler(
  * keywords__statements__switch__server_read(stream, &request)
  * until it returns false, fill in `response` and return GRPC_C_OK, or fail
  * with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &keywords__statements__switch__method),
+ * then install a Keywords__Statements__Switch_Reactor here with
+ * keywords__statements__switch__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code keywords__statements__switch__handler(
     void *self,
@@ -86,6 +100,13 @@ static grpc_c_code keywords__statements__switch__handler(
  * until it returns false, send responses with
  * keywords__statements__register__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &keywords__statements__register__method),
+ * then install a Keywords__Statements__Register_Reactor here with
+ * keywords__statements__register__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code keywords__statements__register__handler(
     void *self,

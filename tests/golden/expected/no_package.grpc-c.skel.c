@@ -45,6 +45,13 @@ static grpc_c_code echo__ping__handler(
  * until it returns false, send responses with
  * echo__ping_stream__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &echo__ping_stream__method),
+ * then install a Echo__PingStream_Reactor here with
+ * echo__ping_stream__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code echo__ping_stream__handler(
     void *self,

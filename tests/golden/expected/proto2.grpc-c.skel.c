@@ -43,6 +43,13 @@ static grpc_c_code proto2__legacy__resolve__handler(
  * Send each response with
  * proto2__legacy__walk__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &proto2__legacy__walk__method),
+ * then install a Proto2__Legacy__Walk_Reactor here with
+ * proto2__legacy__walk__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code proto2__legacy__walk__handler(
     void *self,
@@ -64,6 +71,13 @@ static grpc_c_code proto2__legacy__walk__handler(
  * proto2__legacy__gather__server_read(stream, &request)
  * until it returns false, fill in `response` and return GRPC_C_OK, or fail
  * with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &proto2__legacy__gather__method),
+ * then install a Proto2__Legacy__Gather_Reactor here with
+ * proto2__legacy__gather__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code proto2__legacy__gather__handler(
     void *self,
@@ -86,6 +100,13 @@ static grpc_c_code proto2__legacy__gather__handler(
  * until it returns false, send responses with
  * proto2__legacy__mirror__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &proto2__legacy__mirror__method),
+ * then install a Proto2__Legacy__Mirror_Reactor here with
+ * proto2__legacy__mirror__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code proto2__legacy__mirror__handler(
     void *self,

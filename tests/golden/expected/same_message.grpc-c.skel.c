@@ -43,6 +43,13 @@ static grpc_c_code same__relay__ping__handler(
  * Send each response with
  * same__relay__fanout__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &same__relay__fanout__method),
+ * then install a Same__Relay__Fanout_Reactor here with
+ * same__relay__fanout__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code same__relay__fanout__handler(
     void *self,
@@ -64,6 +71,13 @@ static grpc_c_code same__relay__fanout__handler(
  * same__relay__gather__server_read(stream, &request)
  * until it returns false, fill in `response` and return GRPC_C_OK, or fail
  * with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &same__relay__gather__method),
+ * then install a Same__Relay__Gather_Reactor here with
+ * same__relay__gather__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code same__relay__gather__handler(
     void *self,
@@ -86,6 +100,13 @@ static grpc_c_code same__relay__gather__handler(
  * until it returns false, send responses with
  * same__relay__chat__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &same__relay__chat__method),
+ * then install a Same__Relay__Chat_Reactor here with
+ * same__relay__chat__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code same__relay__chat__handler(
     void *self,

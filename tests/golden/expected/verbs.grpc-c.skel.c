@@ -43,6 +43,13 @@ static grpc_c_code verbs__server__start__handler(
  * Send each response with
  * verbs__server__serve__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__serve__method),
+ * then install a Verbs__Server__Serve_Reactor here with
+ * verbs__server__serve__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__serve__handler(
     void *self,
@@ -64,6 +71,13 @@ static grpc_c_code verbs__server__serve__handler(
  * verbs__server__bind__server_read(stream, &request)
  * until it returns false, fill in `response` and return GRPC_C_OK, or fail
  * with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__bind__method),
+ * then install a Verbs__Server__Bind_Reactor here with
+ * verbs__server__bind__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__bind__handler(
     void *self,
@@ -86,6 +100,13 @@ static grpc_c_code verbs__server__bind__handler(
  * until it returns false, send responses with
  * verbs__server__destroy__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__destroy__method),
+ * then install a Verbs__Server__Destroy_Reactor here with
+ * verbs__server__destroy__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__destroy__handler(
     void *self,
@@ -164,6 +185,13 @@ static grpc_c_code verbs__server__callback__handler(
  * Send each response with
  * verbs__server__servicer__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__servicer__method),
+ * then install a Verbs__Server__Servicer_Reactor here with
+ * verbs__server__servicer__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__servicer__handler(
     void *self,
@@ -186,6 +214,13 @@ static grpc_c_code verbs__server__servicer__handler(
  * until it returns false, send responses with
  * verbs__server__service__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__service__method),
+ * then install a Verbs__Server__Service_Reactor here with
+ * verbs__server__service__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__service__handler(
     void *self,
@@ -225,6 +260,13 @@ static grpc_c_code verbs__server__method__handler(
  * verbs__server__methods__server_read(stream, &request)
  * until it returns false, fill in `response` and return GRPC_C_OK, or fail
  * with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__methods__method),
+ * then install a Verbs__Server__Methods_Reactor here with
+ * verbs__server__methods__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__methods__handler(
     void *self,
@@ -327,6 +369,13 @@ static grpc_c_code verbs__server__impl__handler(
  * until it returns false, send responses with
  * verbs__server__read__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__read__method),
+ * then install a Verbs__Server__Read_Reactor here with
+ * verbs__server__read__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__read__handler(
     void *self,
@@ -347,6 +396,13 @@ static grpc_c_code verbs__server__read__handler(
  * until it returns false, send responses with
  * verbs__server__write__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__write__method),
+ * then install a Verbs__Server__Write_Reactor here with
+ * verbs__server__write__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__write__handler(
     void *self,
@@ -367,6 +423,13 @@ static grpc_c_code verbs__server__write__handler(
  * until it returns false, send responses with
  * verbs__server__writes_done__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__writes_done__method),
+ * then install a Verbs__Server__WritesDone_Reactor here with
+ * verbs__server__writes_done__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__writes_done__handler(
     void *self,
@@ -387,6 +450,13 @@ static grpc_c_code verbs__server__writes_done__handler(
  * until it returns false, send responses with
  * verbs__server__finish__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__finish__method),
+ * then install a Verbs__Server__Finish_Reactor here with
+ * verbs__server__finish__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__finish__handler(
     void *self,
@@ -407,6 +477,13 @@ static grpc_c_code verbs__server__finish__handler(
  * until it returns false, send responses with
  * verbs__server__cancel__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__cancel__method),
+ * then install a Verbs__Server__Cancel_Reactor here with
+ * verbs__server__cancel__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__cancel__handler(
     void *self,
@@ -427,6 +504,13 @@ static grpc_c_code verbs__server__cancel__handler(
  * until it returns false, send responses with
  * verbs__server__stream__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__stream__method),
+ * then install a Verbs__Server__Stream_Reactor here with
+ * verbs__server__stream__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__stream__handler(
     void *self,
@@ -447,6 +531,13 @@ static grpc_c_code verbs__server__stream__handler(
  * until it returns false, send responses with
  * verbs__server__server_stream__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__server_stream__method),
+ * then install a Verbs__Server__ServerStream_Reactor here with
+ * verbs__server__server_stream__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__server_stream__handler(
     void *self,
@@ -467,6 +558,13 @@ static grpc_c_code verbs__server__server_stream__handler(
  * until it returns false, send responses with
  * verbs__server__server_read__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__server_read__method),
+ * then install a Verbs__Server__ServerRead_Reactor here with
+ * verbs__server__server_read__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__server_read__handler(
     void *self,
@@ -487,6 +585,13 @@ static grpc_c_code verbs__server__server_read__handler(
  * until it returns false, send responses with
  * verbs__server__server_write__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &verbs__server__server_write__method),
+ * then install a Verbs__Server__ServerWrite_Reactor here with
+ * verbs__server__server_write__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code verbs__server__server_write__handler(
     void *self,

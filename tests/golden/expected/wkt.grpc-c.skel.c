@@ -43,6 +43,13 @@ static grpc_c_code wkt__clock__now__handler(
  * Send each response with
  * wkt__clock__watch__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &wkt__clock__watch__method),
+ * then install a Wkt__Clock__Watch_Reactor here with
+ * wkt__clock__watch__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code wkt__clock__watch__handler(
     void *self,

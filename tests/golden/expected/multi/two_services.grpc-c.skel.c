@@ -43,6 +43,13 @@ static grpc_c_code multi__alpha__lookup__handler(
  * Send each response with
  * multi__alpha__watch__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &multi__alpha__watch__method),
+ * then install a Multi__Alpha__Watch_Reactor here with
+ * multi__alpha__watch__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code multi__alpha__watch__handler(
     void *self,
@@ -71,6 +78,13 @@ static const Multi__Alpha_Servicer
  * multi__beta__upload__server_read(stream, &request)
  * until it returns false, fill in `response` and return GRPC_C_OK, or fail
  * with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &multi__beta__upload__method),
+ * then install a Multi__Beta__Upload_Reactor here with
+ * multi__beta__upload__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code multi__beta__upload__handler(
     void *self,
@@ -93,6 +107,13 @@ static grpc_c_code multi__beta__upload__handler(
  * until it returns false, send responses with
  * multi__beta__sync__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &multi__beta__sync__method),
+ * then install a Multi__Beta__Sync_Reactor here with
+ * multi__beta__sync__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code multi__beta__sync__handler(
     void *self,

@@ -43,6 +43,13 @@ static grpc_c_code api__v1__canvas__draw__handler(
  * Send each response with
  * api__v1__canvas__trace__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &api__v1__canvas__trace__method),
+ * then install a Api__V1__Canvas__Trace_Reactor here with
+ * api__v1__canvas__trace__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code api__v1__canvas__trace__handler(
     void *self,
@@ -64,6 +71,13 @@ static grpc_c_code api__v1__canvas__trace__handler(
  * api__v1__canvas__fill__server_read(stream, &request)
  * until it returns false, fill in `response` and return GRPC_C_OK, or fail
  * with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &api__v1__canvas__fill__method),
+ * then install a Api__V1__Canvas__Fill_Reactor here with
+ * api__v1__canvas__fill__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code api__v1__canvas__fill__handler(
     void *self,

@@ -43,6 +43,13 @@ static grpc_c_code com__example__deep__v1__deep_service__put__handler(
  * Send each response with
  * com__example__deep__v1__deep_service__list__server_write(stream, &reply),
  * then return GRPC_C_OK, or fail with grpc_c_server_ctx_fail().
+ *
+ * To keep thousands of these streams open without a thread each, make the
+ * method non-blocking before the server starts with
+ * grpc_c_server_set_nonblocking(server, &com__example__deep__v1__deep_service__list__method),
+ * then install a Com__Example__Deep__V1__DeepService__List_Reactor here with
+ * com__example__deep__v1__deep_service__list__server_react(stream, &reactor, state)
+ * (see grpc-c's docs/nonblocking-streams.md).
  */
 static grpc_c_code com__example__deep__v1__deep_service__list__handler(
     void *self,
