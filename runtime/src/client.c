@@ -233,8 +233,8 @@ static grpc_c_code unary_outcome(gc_unary *u, bool ok,
 }
 
 static void unary_destroy(gc_unary *u) {
-  if (u->request) gc_buffer_free(u->request);
-  if (u->response) gc_buffer_free(u->response);
+  gc_buffer_free(u->request);
+  gc_buffer_free(u->response);
   call_end_destroy(&u->end);
   if (u->call) {
     gc_cancel_detach(u->cancel_source, u->call);
@@ -403,7 +403,7 @@ int grpc_c_client_stream_start(grpc_c_channel *channel,
     return GRPC_C_ENOMEM;
   }
   if (!gc_channel_acquire(channel, method, &handle, &s->cq)) {
-    if (payload) gc_buffer_free(payload);
+    gc_buffer_free(payload);
     free(s);
     return GRPC_C_ENOMEM;
   }
@@ -422,7 +422,7 @@ int grpc_c_client_stream_start(grpc_c_channel *channel,
   }
   /* A failed start is not an error here: the call's status says why. */
   (void)run_batch(s, ops, n, &s->call);
-  if (payload) gc_buffer_free(payload);
+  gc_buffer_free(payload);
   *out = s;
   return 0;
 }
@@ -479,7 +479,7 @@ bool grpc_c_client_stream_read(grpc_c_client_stream *s,
   bool ok = run_batch(s, ops, n, &s->read_done);
   if (n == 2) gc_metadata_fill(s->response_initial, &s->end.initial_metadata);
   if (!ok || !payload) {
-    if (payload) gc_buffer_free(payload);
+    gc_buffer_free(payload);
     s->read_done = true;
     return false;
   }
@@ -565,7 +565,7 @@ grpc_c_code grpc_c_client_stream_finish(grpc_c_client_stream *s,
       }
     }
   }
-  if (payload) gc_buffer_free(payload);
+  gc_buffer_free(payload);
   if (s->lent) protobuf_c_message_free_unpacked(s->lent, NULL);
   call_end_destroy(&s->end);
   gc_cancel_detach(s->cancel_source, s->call);

@@ -62,7 +62,7 @@ grpc_byte_buffer *gc_pack_into(const ProtobufCMessage *msg,
                                grpc_byte_buffer *reuse);
 /* Empties a buffer whose batch completed so it can be packed into again. */
 void gc_buffer_empty(grpc_byte_buffer *buffer);
-/* Releases a byte buffer (NULL is fine): gc_buffer_free() without
+/* Releases a byte buffer (NULL is fine): grpc_byte_buffer_destroy() without
  * the core execution context that function sets up for each call, which
  * costs more than the release itself. Slices are released through the public
  * slice API, which needs no context. */

@@ -343,7 +343,7 @@ fail:
 
 static void slot_destroy(grpc_c_server_ctx *ctx) {
   gc_ctx_reset(ctx);
-  if (ctx->send_buffer) gc_buffer_free(ctx->send_buffer);
+  gc_buffer_free(ctx->send_buffer);
   grpc_metadata_array_destroy(&ctx->request_metadata);
   grpc_call_details_destroy(&ctx->details);
   if (ctx->stream_cq) {
@@ -504,7 +504,7 @@ static void invoke_stream(grpc_c_server_ctx *ctx) {
     request = ctx->payload ? gc_ctx_unpack(ctx, m->request_descriptor,
                                            ctx->payload, &ctx->arena.allocator)
                            : NULL;
-    if (ctx->payload) gc_buffer_free(ctx->payload);
+    gc_buffer_free(ctx->payload);
     ctx->payload = NULL;
     if (!request) {
       code = grpc_c_server_ctx_fail(

@@ -92,7 +92,7 @@ void gc_arena_free(gc_arena *arena) {
 void gc_ctx_reset(grpc_c_server_ctx *ctx) {
   if (ctx->call) grpc_call_unref(ctx->call);
   ctx->call = NULL;
-  if (ctx->payload) gc_buffer_free(ctx->payload);
+  gc_buffer_free(ctx->payload);
   ctx->payload = NULL;
   /* The send buffer is kept, empty, for the slot's next call. */
   if (ctx->send_buffer) gc_buffer_empty(ctx->send_buffer);
@@ -440,7 +440,7 @@ bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg) {
                 GRPC_CALL_OK &&
             wait_tag(ctx, &ctx->read_tag);
   if (!ok || !payload) {
-    if (payload) gc_buffer_free(payload);
+    gc_buffer_free(payload);
     ctx->read_done = true;
     return false;
   }

@@ -159,11 +159,11 @@ static void queue_drop(struct gc_stream *s) {
 /* Keeps the mutex and the queue's array for the next call of the slot. */
 void gc_stream_reset(struct gc_stream *s) {
   queue_drop(s);
-  if (s->recv_buffer) gc_buffer_free(s->recv_buffer);
+  gc_buffer_free(s->recv_buffer);
   s->recv_buffer = NULL;
-  if (s->sending_buffer) gc_buffer_free(s->sending_buffer);
+  gc_buffer_free(s->sending_buffer);
   s->sending_buffer = NULL;
-  if (s->spare) gc_buffer_free(s->spare);
+  gc_buffer_free(s->spare);
   s->spare = NULL;
   gc_arena_free(&s->messages);
   s->reactor = NULL;
@@ -413,7 +413,7 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
   pump_locked(ctx, s);
   /* An idle stream keeps no decoding memory, nor a spare buffer. */
   gc_arena_free(&s->messages);
-  if (s->spare) gc_buffer_free(s->spare);
+  gc_buffer_free(s->spare);
   s->spare = NULL;
   if (tell_read_done && s->reactor->on_read_done) {
     pthread_mutex_unlock(&s->mu);
