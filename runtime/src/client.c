@@ -185,10 +185,7 @@ static grpc_call_error unary_start(gc_unary *u,
   }
   grpc_op *op = u->ops;
   init_send_metadata_op(op++, opts);
-  memset(op, 0, sizeof *op);
-  op->op = GRPC_OP_SEND_MESSAGE;
-  op->data.send_message.send_message = u->request;
-  op++;
+  gc_send_message_op(op++, u->request, 0);
   memset(op, 0, sizeof *op);
   op->op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
   op++;
@@ -197,10 +194,7 @@ static grpc_call_error unary_start(gc_unary *u,
   op->data.recv_initial_metadata.recv_initial_metadata =
       &u->end.initial_metadata;
   op++;
-  memset(op, 0, sizeof *op);
-  op->op = GRPC_OP_RECV_MESSAGE;
-  op->data.recv_message.recv_message = &u->response;
-  op++;
+  gc_recv_message_op(op++, &u->response);
   recv_status_op(op++, &u->end);
   return grpc_call_start_batch(u->call, u->ops, (size_t)(op - u->ops), u, NULL);
 }
@@ -413,9 +407,7 @@ int grpc_c_client_stream_start(grpc_c_channel *channel,
   size_t n = 0;
   init_send_metadata_op(&ops[n++], opts);
   if (payload) {
-    memset(&ops[n], 0, sizeof ops[n]);
-    ops[n].op = GRPC_OP_SEND_MESSAGE;
-    ops[n++].data.send_message.send_message = payload;
+    gc_send_message_op(&ops[n++], payload, 0);
     memset(&ops[n], 0, sizeof ops[n]);
     ops[n++].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
     s->writes_done = true;
@@ -441,14 +433,12 @@ bool grpc_c_client_stream_write_flags(grpc_c_client_stream *s,
       s->method->kind != GRPC_C_METHOD_BIDI_STREAMING)
     return false;
   if (msg->descriptor != s->method->request_descriptor) return false;
+  grpc_byte_buffer *buffer = gc_pack(msg);
+  if (!buffer) return false;
   grpc_op op;
-  memset(&op, 0, sizeof op);
-  op.op = GRPC_OP_SEND_MESSAGE;
-  if (flags & GRPC_C_WRITE_NO_COMPRESS) op.flags = GRPC_WRITE_NO_COMPRESS;
-  op.data.send_message.send_message = gc_pack(msg);
-  if (!op.data.send_message.send_message) return false;
+  gc_send_message_op(&op, buffer, gc_core_write_flags(flags));
   bool ok = run_batch(s, &op, 1, &s->writes_done);
-  gc_buffer_free(op.data.send_message.send_message);
+  gc_buffer_free(buffer);
   return ok;
 }
 
@@ -473,9 +463,7 @@ bool grpc_c_client_stream_read(grpc_c_client_stream *s,
         &s->end.initial_metadata;
     s->initial_metadata_received = true;
   }
-  memset(&ops[n], 0, sizeof ops[n]);
-  ops[n].op = GRPC_OP_RECV_MESSAGE;
-  ops[n++].data.recv_message.recv_message = &payload;
+  gc_recv_message_op(&ops[n++], &payload);
   bool ok = run_batch(s, ops, n, &s->read_done);
   if (n == 2) gc_metadata_fill(s->response_initial, &s->end.initial_metadata);
   if (!ok || !payload) {
@@ -534,9 +522,7 @@ grpc_c_code grpc_c_client_stream_finish(grpc_c_client_stream *s,
     s->initial_metadata_received = true;
   }
   if (client_streaming) {
-    memset(&ops[n], 0, sizeof ops[n]);
-    ops[n].op = GRPC_OP_RECV_MESSAGE;
-    ops[n++].data.recv_message.recv_message = &payload;
+    gc_recv_message_op(&ops[n++], &payload);
   }
   recv_status_op(&ops[n++], &s->end);
   grpc_c_code code;

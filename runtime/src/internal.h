@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "grpc-c/grpc-c.h"
 #include "grpc-c/security.h"
@@ -60,6 +61,25 @@ grpc_byte_buffer *gc_pack(const ProtobufCMessage *msg);
  * (saves the core's allocation and release of a buffer per message). */
 grpc_byte_buffer *gc_pack_into(const ProtobufCMessage *msg,
                                grpc_byte_buffer *reuse);
+/* Fill `op` with a SEND_MESSAGE of `buffer` (which the caller keeps) or a
+ * RECV_MESSAGE into `*into`. In place: a grpc_op returned by value stalled
+ * on the copy in the streaming hot path. */
+static inline void gc_send_message_op(grpc_op *op, grpc_byte_buffer *buffer,
+                                      uint32_t core_flags) {
+  memset(op, 0, sizeof *op);
+  op->op = GRPC_OP_SEND_MESSAGE;
+  op->flags = core_flags;
+  op->data.send_message.send_message = buffer;
+}
+static inline void gc_recv_message_op(grpc_op *op, grpc_byte_buffer **into) {
+  memset(op, 0, sizeof *op);
+  op->op = GRPC_OP_RECV_MESSAGE;
+  op->data.recv_message.recv_message = into;
+}
+/* The core's write flags for GRPC_C_WRITE_* `flags`. */
+static inline uint32_t gc_core_write_flags(unsigned flags) {
+  return (flags & GRPC_C_WRITE_NO_COMPRESS) ? GRPC_WRITE_NO_COMPRESS : 0;
+}
 /* Empties a buffer whose batch completed so it can be packed into again. */
 void gc_buffer_empty(grpc_byte_buffer *buffer);
 /* Releases a byte buffer (NULL is fine): grpc_byte_buffer_destroy() without

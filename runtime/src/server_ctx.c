@@ -382,9 +382,7 @@ void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
   if (code == GRPC_C_OK && ctx->response_storage) {
     ctx->send_buffer = gc_pack_into(ctx->response_storage, ctx->send_buffer);
     if (ctx->send_buffer) {
-      memset(&ops[n], 0, sizeof ops[n]);
-      ops[n].op = GRPC_OP_SEND_MESSAGE;
-      ops[n++].data.send_message.send_message = ctx->send_buffer;
+      gc_send_message_op(&ops[n++], ctx->send_buffer, 0);
     } else {
       code = grpc_c_server_ctx_fail(ctx, GRPC_C_RESOURCE_EXHAUSTED,
                                     "grpc-c: out of memory");
@@ -433,9 +431,7 @@ bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg) {
   }
   grpc_byte_buffer *payload = NULL;
   grpc_op op;
-  memset(&op, 0, sizeof op);
-  op.op = GRPC_OP_RECV_MESSAGE;
-  op.data.recv_message.recv_message = &payload;
+  gc_recv_message_op(&op, &payload);
   bool ok = grpc_call_start_batch(ctx->call, &op, 1, &ctx->read_tag, NULL) ==
                 GRPC_CALL_OK &&
             wait_tag(ctx, &ctx->read_tag);
@@ -476,10 +472,7 @@ bool grpc_c_server_ctx_write_flags(grpc_c_server_ctx *ctx,
   if (!ctx->initial_metadata_sent) gc_ctx_initial_metadata_op(ctx, &ops[n++]);
   grpc_byte_buffer *buffer = gc_pack(msg);
   if (!buffer) return false;
-  memset(&ops[n], 0, sizeof ops[n]);
-  ops[n].op = GRPC_OP_SEND_MESSAGE;
-  if (flags & GRPC_C_WRITE_NO_COMPRESS) ops[n].flags = GRPC_WRITE_NO_COMPRESS;
-  ops[n++].data.send_message.send_message = buffer;
+  gc_send_message_op(&ops[n++], buffer, gc_core_write_flags(flags));
   bool ok = grpc_call_start_batch(ctx->call, ops, n, &ctx->write_tag, NULL) ==
                 GRPC_CALL_OK &&
             wait_tag(ctx, &ctx->write_tag);

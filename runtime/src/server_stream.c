@@ -225,17 +225,9 @@ static bool can_read_locked(const grpc_c_server_ctx *ctx,
          !s->finish_requested && !s->broken && s->queue_len < QUEUE_PAUSE_READS;
 }
 
-/* Fills `op` in place: returning a grpc_op by value stalled on the copy
- * (1% of a pipelined stream's CPU). */
-static void recv_op(struct gc_stream *s, grpc_op *op) {
-  memset(op, 0, sizeof *op);
-  op->op = GRPC_OP_RECV_MESSAGE;
-  op->data.recv_message.recv_message = &s->recv_buffer;
-}
-
 static void start_read_locked(grpc_c_server_ctx *ctx, struct gc_stream *s) {
   grpc_op op;
-  recv_op(s, &op);
+  gc_recv_message_op(&op, &s->recv_buffer);
   s->reading = true;
   s->paused = false;
   if (grpc_call_start_batch(ctx->call, &op, 1,
@@ -292,12 +284,7 @@ static void pump_locked(grpc_c_server_ctx *ctx, struct gc_stream *s) {
         code = grpc_c_server_ctx_fail(ctx, GRPC_C_RESOURCE_EXHAUSTED,
                                       "grpc-c: out of memory");
     }
-    if (buffer) {
-      memset(&ops[k], 0, sizeof ops[k]);
-      ops[k].op = GRPC_OP_SEND_MESSAGE;
-      ops[k].flags = flags;
-      ops[k++].data.send_message.send_message = buffer;
-    }
+    if (buffer) gc_send_message_op(&ops[k++], buffer, flags);
     if (with_status) {
       gc_ctx_status_op(ctx, code, &ops[k++]);
       s->status_started = true;
@@ -386,7 +373,7 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
     bool more = false;
     if (can_read_locked(ctx, s)) {
       grpc_op op;
-      recv_op(s, &op);
+      gc_recv_message_op(&op, &s->recv_buffer);
       bool completed = false, read_ok = false;
       s->reading = true;
       if (start_cached(ctx, &op, 1, GC_TAG_STREAM_READ, &completed, &read_ok) !=
@@ -523,8 +510,6 @@ const void *grpc_c_server_ctx_reactor_table(const grpc_c_server_ctx *ctx) {
 bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
                      unsigned flags) {
   struct gc_stream *s = ctx->stream;
-  uint32_t core_flags =
-      (flags & GRPC_C_WRITE_NO_COMPRESS) ? GRPC_WRITE_NO_COMPRESS : 0;
   pthread_mutex_lock(&s->mu);
   grpc_byte_buffer *buffer = gc_pack_into(msg, s->spare);
   s->spare = NULL;
@@ -532,8 +517,8 @@ bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
     pthread_mutex_unlock(&s->mu);
     return false;
   }
-  bool ok =
-      !s->finish_requested && !s->broken && queue_push(s, buffer, core_flags);
+  bool ok = !s->finish_requested && !s->broken &&
+            queue_push(s, buffer, gc_core_write_flags(flags));
   if (ok)
     pump_locked(ctx, s);
   else
