@@ -511,14 +511,13 @@ bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
                      unsigned flags) {
   struct gc_stream *s = ctx->stream;
   pthread_mutex_lock(&s->mu);
-  grpc_byte_buffer *buffer = gc_pack_into(msg, s->spare);
-  s->spare = NULL;
-  if (!buffer) {
-    pthread_mutex_unlock(&s->mu);
-    return false;
+  /* A finished or broken call takes no more messages: no need to encode. */
+  grpc_byte_buffer *buffer = NULL;
+  if (!s->finish_requested && !s->broken) {
+    buffer = gc_pack_into(msg, s->spare);
+    s->spare = NULL;
   }
-  bool ok = !s->finish_requested && !s->broken &&
-            queue_push(s, buffer, gc_core_write_flags(flags));
+  bool ok = buffer && queue_push(s, buffer, gc_core_write_flags(flags));
   if (ok)
     pump_locked(ctx, s);
   else
