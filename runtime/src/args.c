@@ -4,19 +4,24 @@
 
 #include "internal.h"
 
+static gc_arg *args_find(const gc_args *args, const char *key) {
+  for (size_t i = 0; args && i < args->count; i++)
+    if (strcmp(args->items[i].key, key) == 0) return &args->items[i];
+  return NULL;
+}
+
 int gc_args_set(gc_args *args, const char *key, const char *string_value,
                 int int_value) {
   if (!args || !key || !*key) return GRPC_C_EINVAL;
   char *value_copy = NULL;
   if (string_value && !(value_copy = strdup(string_value)))
     return GRPC_C_ENOMEM;
-  for (size_t i = 0; i < args->count; i++) {
-    if (strcmp(args->items[i].key, key) == 0) {
-      free(args->items[i].string_value);
-      args->items[i].string_value = value_copy;
-      args->items[i].int_value = int_value;
-      return 0;
-    }
+  gc_arg *existing = args_find(args, key);
+  if (existing) {
+    free(existing->string_value);
+    existing->string_value = value_copy;
+    existing->int_value = int_value;
+    return 0;
   }
   char *key_copy = strdup(key);
   gc_arg *items =
@@ -30,12 +35,6 @@ int gc_args_set(gc_args *args, const char *key, const char *string_value,
   args->items[args->count++] = (gc_arg){
       .key = key_copy, .string_value = value_copy, .int_value = int_value};
   return 0;
-}
-
-static const gc_arg *args_find(const gc_args *args, const char *key) {
-  for (size_t i = 0; args && i < args->count; i++)
-    if (strcmp(args->items[i].key, key) == 0) return &args->items[i];
-  return NULL;
 }
 
 int gc_args_get_int(const gc_args *args, const char *key, int fallback) {
