@@ -109,6 +109,8 @@ typedef struct gc_md_list {
 /* Validates and appends a copy of key/value. Text values must be printable
  * ASCII; keys ending in "-bin" take any bytes. Returns 0 or GRPC_C_E*. */
 int gc_md_add(gc_md_list *list, const char *key, const void *value, size_t len);
+/* True when `value` is a valid text metadata value (printable ASCII). */
+bool gc_md_text_valid(const void *value, size_t len);
 void gc_md_clear(gc_md_list *list); /* keeps the capacity */
 void gc_md_free(gc_md_list *list);
 /* Finds the index-th value of `key` in a received metadata array. */

@@ -22,9 +22,10 @@ static bool key_valid(const char *key, size_t len) {
   return true;
 }
 
-static bool text_value_valid(const unsigned char *value, size_t len) {
+bool gc_md_text_valid(const void *value, size_t len) {
+  const unsigned char *bytes = value;
   for (size_t i = 0; i < len; i++)
-    if (value[i] < 0x20 || value[i] > 0x7e) return false;
+    if (bytes[i] < 0x20 || bytes[i] > 0x7e) return false;
   return true;
 }
 
@@ -33,7 +34,7 @@ int gc_md_add(gc_md_list *list, const char *key, const void *value,
   if (!list || !key || (!value && len > 0)) return GRPC_C_EINVAL;
   size_t key_len = strlen(key);
   if (!key_valid(key, key_len)) return GRPC_C_EINVAL;
-  if (!ends_with_bin(key, key_len) && !text_value_valid(value, len))
+  if (!ends_with_bin(key, key_len) && !gc_md_text_valid(value, len))
     return GRPC_C_EINVAL;
   return gc_md_add_reserved(list, key, value, len);
 }

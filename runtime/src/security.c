@@ -126,8 +126,8 @@ struct grpc_c_call_credentials {
 /* State of the core plugin: a fixed token or a token source. Freed by the
  * core when the last core reference to the credentials goes. */
 typedef struct token_plugin {
-  char *fixed; /* "Bearer <token>" or NULL */
-  grpc_c_token_fn fn;
+  grpc_slice fixed;   /* "Bearer <token>" when there is no source */
+  grpc_c_token_fn fn; /* NULL for a fixed token */
   void *user_data;
   void (*destroy)(void *user_data);
 } token_plugin;
@@ -143,10 +143,12 @@ static char *bearer_value(const char *token) {
 }
 
 static bool printable_token(const char *token) {
-  if (!*token) return false;
-  for (const unsigned char *p = (const unsigned char *)token; *p; p++)
-    if (*p < 0x20 || *p > 0x7e) return false;
-  return true;
+  return *token && gc_md_text_valid(token, strlen(token));
+}
+
+static void set_authorization(grpc_metadata *md, grpc_slice value) {
+  md->key = grpc_slice_from_static_string("authorization");
+  md->value = value;
 }
 
 /* Runs synchronously on the core's thread: the core takes the slices and
@@ -164,9 +166,8 @@ static int plugin_get_metadata(
   *status = GRPC_STATUS_OK;
   *error_details = NULL;
   char *value = NULL;
-  if (plugin->fixed) {
-    creds_md[0].key = grpc_slice_from_static_string("authorization");
-    creds_md[0].value = grpc_slice_from_copied_string(plugin->fixed);
+  if (!plugin->fn) {
+    set_authorization(&creds_md[0], grpc_slice_ref(plugin->fixed));
     *num_creds_md = 1;
     return 1;
   }
@@ -187,8 +188,7 @@ static int plugin_get_metadata(
     failure = "grpc-c: out of memory";
   }
   if (code == GRPC_C_OK) {
-    creds_md[0].key = grpc_slice_from_static_string("authorization");
-    creds_md[0].value = grpc_slice_from_copied_string(value);
+    set_authorization(&creds_md[0], grpc_slice_from_copied_string(value));
     *num_creds_md = 1;
   } else {
     *status = (grpc_status_code)code;
@@ -203,14 +203,13 @@ static int plugin_get_metadata(
 static void plugin_destroy(void *state) {
   token_plugin *plugin = state;
   if (plugin->destroy) plugin->destroy(plugin->user_data);
-  free(plugin->fixed);
+  grpc_slice_unref(plugin->fixed);
   free(plugin);
 }
 
 static char *plugin_debug_string(void *state) {
   token_plugin *plugin = state;
-  return gpr_strdup(plugin->fixed ? "grpc-c bearer token"
-                                  : "grpc-c token source");
+  return gpr_strdup(plugin->fn ? "grpc-c token source" : "grpc-c bearer token");
 }
 
 /* Wraps `plugin` (owned from here on) into call credentials. */
@@ -252,10 +251,14 @@ int grpc_c_call_credentials_bearer(grpc_c_call_credentials **out,
   *out = NULL;
   if (!token || !printable_token(token)) return GRPC_C_EINVAL;
   token_plugin *plugin = calloc(1, sizeof *plugin);
-  if (!plugin || !(plugin->fixed = bearer_value(token))) {
+  char *value = plugin ? bearer_value(token) : NULL;
+  if (!value) {
     free(plugin);
     return GRPC_C_ENOMEM;
   }
+  /* Built once; each call sends a reference to it. */
+  plugin->fixed = grpc_slice_from_copied_string(value);
+  free(value);
   return credentials_from_plugin(plugin, out);
 }
 
