@@ -267,10 +267,15 @@ void e2e_server_stop(e2e_server *s, int64_t grace_ms) {
   s->server = NULL;
 }
 
-void e2e_bidi_expect_deadline(grpc_c_channel *channel, int64_t timeout_ms) {
+grpc_c_call_options *e2e_timeout_opts(int64_t ms) {
   grpc_c_call_options *opts;
   ck_assert_int_eq(grpc_c_call_options_new(&opts), 0);
-  ck_assert_int_eq(grpc_c_call_options_set_timeout_ms(opts, timeout_ms), 0);
+  ck_assert_int_eq(grpc_c_call_options_set_timeout_ms(opts, ms), 0);
+  return opts;
+}
+
+void e2e_bidi_expect_deadline(grpc_c_channel *channel, int64_t timeout_ms) {
+  grpc_c_call_options *opts = e2e_timeout_opts(timeout_ms);
   E2e__Echo__Bidi_Stream *stream;
   ck_assert_int_eq(e2e__echo__bidi__start(channel, opts, &stream), 0);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;

@@ -32,6 +32,8 @@ void e2e_sleep_ms(int ms);
 double e2e_now_s(void);
 /* Waits (at most 2 s) until *counter >= value; returns the last value. */
 int e2e_wait_for(atomic_int *counter, int value);
+/* New call options with a timeout of `ms` (the caller frees them). */
+grpc_c_call_options *e2e_timeout_opts(int64_t ms);
 /* Opens a Bidi stream with a `timeout_ms` deadline whose request asks the
  * handler to wait for cancellation, and checks that reading fails and the
  * call ends with DEADLINE_EXCEEDED. */

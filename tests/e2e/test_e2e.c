@@ -26,13 +26,6 @@ static void teardown(void) {
   e2e_server_stop(&srv, 1000);
 }
 
-static grpc_c_call_options *timeout_opts(int64_t ms) {
-  grpc_c_call_options *opts;
-  ck_assert_int_eq(grpc_c_call_options_new(&opts), 0);
-  ck_assert_int_eq(grpc_c_call_options_set_timeout_ms(opts, ms), 0);
-  return opts;
-}
-
 /* ---- unary ---- */
 
 START_TEST(unary_round_trip) {
@@ -152,7 +145,7 @@ END_TEST
 START_TEST(unary_deadline_exceeded) {
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   req.sleep_ms = 500;
-  grpc_c_call_options *opts = timeout_opts(100);
+  grpc_c_call_options *opts = e2e_timeout_opts(100);
   E2e__EchoReply *reply;
   grpc_c_status status = GRPC_C_STATUS_INIT;
   ck_assert_int_eq(e2e__echo__unary__call(channel, &req, &reply, opts, &status),
@@ -165,7 +158,7 @@ END_TEST
 
 START_TEST(unary_deadline_reaches_the_server) {
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
-  grpc_c_call_options *opts = timeout_opts(5000);
+  grpc_c_call_options *opts = e2e_timeout_opts(5000);
   E2e__EchoReply *reply;
   ck_assert_int_eq(e2e__echo__unary__call(channel, &req, &reply, opts, NULL),
                    GRPC_C_OK);
@@ -325,7 +318,7 @@ START_TEST(unary_unreachable_server_is_unavailable) {
   ck_assert_int_eq(grpc_c_channel_create(&ch, target, NULL), 0);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   E2e__EchoReply *reply;
-  grpc_c_call_options *opts = timeout_opts(5000);
+  grpc_c_call_options *opts = e2e_timeout_opts(5000);
   ck_assert_int_eq(e2e__echo__unary__call(ch, &req, &reply, opts, NULL),
                    GRPC_C_UNAVAILABLE);
   grpc_c_call_options_free(opts);
@@ -474,7 +467,7 @@ START_TEST(server_stream_deadline_exceeded) {
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   req.count = 1;
   req.wait_for_cancel = true;
-  grpc_c_call_options *opts = timeout_opts(200);
+  grpc_c_call_options *opts = e2e_timeout_opts(200);
   E2e__Echo__ServerStream_Stream *stream;
   ck_assert_int_eq(
       e2e__echo__server_stream__start(channel, &req, opts, &stream), 0);
@@ -493,7 +486,7 @@ END_TEST
 /* ---- client streaming ---- */
 
 START_TEST(client_stream_deadline_exceeded) {
-  grpc_c_call_options *opts = timeout_opts(200);
+  grpc_c_call_options *opts = e2e_timeout_opts(200);
   E2e__Echo__ClientStream_Stream *stream;
   ck_assert_int_eq(e2e__echo__client_stream__start(channel, opts, &stream), 0);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
@@ -684,7 +677,7 @@ START_TEST(shutdown_cancels_streams_after_grace) {
   ck_assert(code == GRPC_C_CANCELLED || code == GRPC_C_UNAVAILABLE);
   /* New calls fail while the server is down. */
   E2e__EchoReply *unary_reply;
-  grpc_c_call_options *opts = timeout_opts(2000);
+  grpc_c_call_options *opts = e2e_timeout_opts(2000);
   ck_assert_int_ne(
       e2e__echo__unary__call(channel, &req, &unary_reply, opts, NULL),
       GRPC_C_OK);

@@ -290,13 +290,6 @@ static void teardown(void) {
                 atomic_load(&server_faults), first_fault);
 }
 
-static grpc_c_call_options *deadline_opts(int64_t ms) {
-  grpc_c_call_options *opts;
-  ck_assert_int_eq(grpc_c_call_options_new(&opts), 0);
-  ck_assert_int_eq(grpc_c_call_options_set_timeout_ms(opts, ms), 0);
-  return opts;
-}
-
 static int thread_count(void) {
   FILE *f = fopen("/proc/self/status", "r");
   char line[256];
@@ -311,7 +304,7 @@ static int thread_count(void) {
 
 START_TEST(reactor_bidi_answers_pipelined_requests_in_order) {
   enum { N = 500 };
-  grpc_c_call_options *opts = deadline_opts(20000);
+  grpc_c_call_options *opts = e2e_timeout_opts(20000);
   E2e__Echo__Bidi_Stream *stream;
   ck_assert_int_eq(e2e__echo__bidi__start(channel, opts, &stream), 0);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
@@ -341,7 +334,7 @@ START_TEST(reactor_bidi_answers_pipelined_requests_in_order) {
 END_TEST
 
 START_TEST(reactor_ping_pong_and_bursts_of_replies) {
-  grpc_c_call_options *opts = deadline_opts(20000);
+  grpc_c_call_options *opts = e2e_timeout_opts(20000);
   E2e__Echo__Bidi_Stream *stream;
   ck_assert_int_eq(e2e__echo__bidi__start(channel, opts, &stream), 0);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
@@ -372,7 +365,7 @@ END_TEST
 START_TEST(pipelined_replies_leave_every_few_kilobytes) {
   enum { N = 40, PAYLOAD = 1024 };
   static uint8_t payload[PAYLOAD];
-  grpc_c_call_options *opts = deadline_opts(20000);
+  grpc_c_call_options *opts = e2e_timeout_opts(20000);
   E2e__Echo__Bidi_Stream *stream;
   ck_assert_int_eq(e2e__echo__bidi__start(channel, opts, &stream), 0);
   for (int i = 0; i < N; i++) {
@@ -409,7 +402,7 @@ START_TEST(replies_of_every_small_size_arrive_intact) {
   enum { LONGEST = 48 };
   static uint8_t bytes[LONGEST];
   for (int i = 0; i < LONGEST; i++) bytes[i] = (uint8_t)(0xA0 + i);
-  grpc_c_call_options *opts = deadline_opts(20000);
+  grpc_c_call_options *opts = e2e_timeout_opts(20000);
   E2e__Echo__Bidi_Stream *stream;
   ck_assert_int_eq(e2e__echo__bidi__start(channel, opts, &stream), 0);
   for (int round = 0; round < 2; round++) { /* growing, then shrinking */
@@ -435,7 +428,7 @@ START_TEST(replies_of_every_small_size_arrive_intact) {
 END_TEST
 
 START_TEST(reactor_finishes_from_another_thread) {
-  grpc_c_call_options *opts = deadline_opts(10000);
+  grpc_c_call_options *opts = e2e_timeout_opts(10000);
   E2e__Echo__Bidi_Stream *stream;
   ck_assert_int_eq(e2e__echo__bidi__start(channel, opts, &stream), 0);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
@@ -474,7 +467,7 @@ START_TEST(reactor_deadline_cancels_an_idle_stream) {
 END_TEST
 
 START_TEST(nonblocking_client_stream_counts_and_answers) {
-  grpc_c_call_options *opts = deadline_opts(10000);
+  grpc_c_call_options *opts = e2e_timeout_opts(10000);
   E2e__Echo__ClientStream_Stream *stream;
   ck_assert_int_eq(e2e__echo__client_stream__start(channel, opts, &stream), 0);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
@@ -505,7 +498,7 @@ END_TEST
 START_TEST(reactor_reads_keep_the_inflate_limit) {
   teardown();
   start_server(64 * 1024);
-  grpc_c_call_options *opts = deadline_opts(10000);
+  grpc_c_call_options *opts = e2e_timeout_opts(10000);
   ck_assert_int_eq(
       grpc_c_call_options_set_compression(opts, GRPC_C_COMPRESS_GZIP), 0);
   E2e__Echo__ClientStream_Stream *stream;
@@ -527,7 +520,7 @@ END_TEST
 /* Asks the server-streaming handler for `count` replies of `text` (with
  * its typed reactor when `typed`), checks them and the OK status. */
 static void expect_server_stream(const char *text, int count, bool typed) {
-  grpc_c_call_options *opts = deadline_opts(10000);
+  grpc_c_call_options *opts = e2e_timeout_opts(10000);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   req.text = (char *)text;
   req.count = count;
@@ -557,7 +550,7 @@ END_TEST
 
 START_TEST(nonblocking_server_stream_queues_and_returns) {
   expect_server_stream("many", 2000, false);
-  grpc_c_call_options *opts = deadline_opts(10000);
+  grpc_c_call_options *opts = e2e_timeout_opts(10000);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   req.fail_code = GRPC_C_NOT_FOUND;
   E2e__Echo__ServerStream_Stream *stream;
@@ -578,7 +571,7 @@ START_TEST(thousands_of_open_streams_without_a_thread_each) {
   enum { STREAMS = 3000 };
   double t0 = e2e_now_s();
   int threads_before = thread_count();
-  grpc_c_call_options *opts = deadline_opts(60000);
+  grpc_c_call_options *opts = e2e_timeout_opts(60000);
   E2e__Echo__Bidi_Stream **streams = calloc(STREAMS, sizeof *streams);
   ck_assert_ptr_nonnull(streams);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;

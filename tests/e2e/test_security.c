@@ -210,9 +210,7 @@ static grpc_c_code call_unary(grpc_c_channel *channel,
                               grpc_c_call_credentials *creds, char *text,
                               size_t text_size, char *message,
                               size_t message_size) {
-  grpc_c_call_options *opts;
-  ck_assert_int_eq(grpc_c_call_options_new(&opts), 0);
-  ck_assert_int_eq(grpc_c_call_options_set_timeout_ms(opts, 5000), 0);
+  grpc_c_call_options *opts = e2e_timeout_opts(5000);
   if (creds)
     ck_assert_int_eq(grpc_c_call_options_set_credentials(opts, creds), 0);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
