@@ -38,14 +38,16 @@ void grpc_c_channel_options_free(grpc_c_channel_options *opts);
  * Largest message this channel accepts from servers, in bytes (default
  * 4 MiB, as in every gRPC implementation); -1 means unlimited. A larger
  * message ends the call with ::GRPC_C_RESOURCE_EXHAUSTED.
- * @return 0 or ::GRPC_C_EINVAL.
+ * @return 0, ::GRPC_C_EINVAL (NULL `opts`, `bytes` below -1) or
+ *         ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_max_receive_message_size(
     grpc_c_channel_options *opts, int bytes);
 
 /**
  * Largest message this channel sends, in bytes (default unlimited, -1).
- * @return 0 or ::GRPC_C_EINVAL.
+ * @return 0, ::GRPC_C_EINVAL (NULL `opts`, `bytes` below -1) or
+ *         ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_max_send_message_size(
     grpc_c_channel_options *opts, int bytes);
@@ -121,17 +123,19 @@ int grpc_c_channel_options_set_compression(grpc_c_channel_options *opts,
                                            grpc_c_compression algorithm);
 
 /**
- * Creates a plaintext channel to `target`, for example "127.0.0.1:50051",
+ * Creates a channel to `target`, for example "127.0.0.1:50051",
  * "dns:///example.com:443" or "unix:/run/app.sock". Connecting is lazy: the
  * first call connects, and an unreachable target shows up as
- * ::GRPC_C_UNAVAILABLE on calls, never here.
+ * ::GRPC_C_UNAVAILABLE on calls, never here. Plaintext unless `opts` asks
+ * for TLS (grpc_c_channel_options_set_tls(), see grpc-c/security.h).
  *
  * @param[out] out  receives the channel, owned by the caller, destroyed with
  *                  grpc_c_channel_destroy().
  * @param target    gRPC target string; copied.
  * @param opts      options or NULL; read during the call only.
  * @return 0, ::GRPC_C_EINVAL (NULL `out` or `target`), ::GRPC_C_ENOMEM,
- *         ::GRPC_C_ECORE.
+ *         ::GRPC_C_ECORE (the core refused the channel or its TLS
+ *         credentials). `*out` is NULL on failure.
  */
 int grpc_c_channel_create(grpc_c_channel **out, const char *target,
                           const grpc_c_channel_options *opts);
@@ -167,13 +171,16 @@ grpc_c_connectivity_state grpc_c_channel_state(grpc_c_channel *channel,
  * Blocks until the channel's state differs from `last_observed` or
  * `timeout_ms` passes. Any thread.
  * @return true when the state changed (read it with grpc_c_channel_state()),
- *         false on timeout or a NULL channel.
+ *         false on timeout, a NULL channel or when out of memory.
  */
 bool grpc_c_channel_wait_for_state_change(
     grpc_c_channel *channel, grpc_c_connectivity_state last_observed,
     int64_t timeout_ms);
 
-/** The target string the channel was created with; valid while it lives. */
+/**
+ * The target string the channel was created with, owned by the channel and
+ * valid while it lives; NULL for a NULL channel.
+ */
 const char *grpc_c_channel_target(const grpc_c_channel *channel);
 
 #ifdef __cplusplus

@@ -18,7 +18,8 @@
  *   grpc_c_channel_options_free(o);
  * @endcode
  *
- * Server with TLS and an auth hook that runs before every handler:
+ * Server with TLS (grpc_c_server_options_set_auth_hook() adds a check that
+ * runs before every handler):
  * @code
  *   grpc_c_tls_server_options *tls;
  *   grpc_c_tls_server_options_new(&tls);
@@ -114,7 +115,8 @@ typedef struct grpc_c_call_credentials grpc_c_call_credentials;
  * Credentials that send `authorization: Bearer <token>` on every call.
  * @param[out] out freed with grpc_c_call_credentials_free().
  * @param token    copied; printable ASCII.
- * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM, ::GRPC_C_ECORE (the core
+ *         refused the credentials); `*out` is NULL on failure.
  */
 int grpc_c_call_credentials_bearer(grpc_c_call_credentials **out,
                                    const char *token);
@@ -286,7 +288,8 @@ bool grpc_c_server_ctx_is_secure(grpc_c_server_ctx *ctx);
 
 /**
  * The subject of the client's certificate, such as
- * "CN=grpc-c test client,O=grpc-c tests", or NULL without one. Valid for the
+ * "CN=grpc-c test client,O=grpc-c tests", or NULL without one, for a NULL
+ * `ctx` or when out of memory. Owned by the call (its arena), valid for the
  * duration of the call.
  */
 const char *grpc_c_server_ctx_peer_subject(grpc_c_server_ctx *ctx);
@@ -294,7 +297,8 @@ const char *grpc_c_server_ctx_peer_subject(grpc_c_server_ctx *ctx);
 /**
  * The `index`-th subject alternative name of the client's certificate (DNS
  * names, URIs such as SPIFFE IDs, e-mail addresses and IP addresses, as
- * text), or NULL past the last one or without a certificate. Valid for the
+ * text), or NULL past the last one, without a certificate, for a NULL `ctx`
+ * or when out of memory. Owned by the call (its arena), valid for the
  * duration of the call.
  */
 const char *grpc_c_server_ctx_peer_san(grpc_c_server_ctx *ctx, size_t index);
