@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "names.h"
+
 namespace grpc_c::plugin {
 
 namespace {
@@ -37,11 +39,14 @@ void CheckMessage(const pb::Descriptor* message, const pb::FileDescriptor* root,
   }
 }
 
-// Depth first over the imports, each file once, the file itself last.
+// Depth first over the imports, each file once, the file itself last. Files
+// marked no_generate are skipped with their imports, as protoc-c skips them:
+// it never generates them, so what they hold cannot crash it.
 void CheckFile(const pb::FileDescriptor* file, const pb::FileDescriptor* root,
                std::set<const pb::FileDescriptor*>* seen,
                std::vector<std::string>* out) {
   if (!seen->insert(file).second) return;
+  if (names::ReadProtobufCFileOptions(file).no_generate) return;
   for (int i = 0; i < file->dependency_count(); ++i) {
     CheckFile(file->dependency(i), root, seen, out);
   }
