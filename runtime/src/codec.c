@@ -1,8 +1,8 @@
 /* protobuf-c messages to and from gRPC byte buffers, with as few copies as
  * the core allows: packing writes straight into one slice, and a received
  * buffer that is one contiguous slice is parsed in place. Buffers the core
- * hands over still compressed (servers that inspect request compression) are
- * inflated here. */
+ * hands over still compressed (requests on servers, which leave
+ * decompression to the runtime) are inflated here, within a limit. */
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/slice_buffer.h>
 #include <grpc/support/alloc.h>
@@ -58,9 +58,11 @@ void gc_buffer_free(grpc_byte_buffer *buffer) {
 
 /* Inflates gzip or zlib-wrapped deflate data (what the core sends for
  * "gzip" and "deflate") into a malloc'd buffer of at most `limit` bytes.
- * Returns false on corrupt data, on output beyond `limit` or out of memory. */
+ * Returns false on corrupt data, on output beyond `limit` (*too_large set)
+ * or out of memory. Memory never grows past `limit` + 1 bytes, whatever the
+ * input claims. */
 static bool inflate_all(const uint8_t *in, size_t in_len, size_t limit,
-                        uint8_t **out, size_t *out_len) {
+                        uint8_t **out, size_t *out_len, bool *too_large) {
   z_stream zs = {0};
   if (inflateInit2(&zs, 15 + 32) != Z_OK) return false; /* +32: auto header */
   size_t cap = in_len * 4 + 64, len = 0;
@@ -85,6 +87,7 @@ static bool inflate_all(const uint8_t *in, size_t in_len, size_t limit,
   }
   inflateEnd(&zs);
   if (rc != Z_STREAM_END || len > limit) {
+    *too_large = len > limit;
     free(buf);
     return false;
   }
@@ -95,8 +98,10 @@ static bool inflate_all(const uint8_t *in, size_t in_len, size_t limit,
 
 ProtobufCMessage *gc_unpack_limited(
     const ProtobufCMessageDescriptor *descriptor, grpc_byte_buffer *buffer,
-    ProtobufCAllocator *allocator, size_t limit, bool *was_compressed) {
-  if (was_compressed) *was_compressed = false;
+    ProtobufCAllocator *allocator, size_t limit, gc_unpacked *info) {
+  gc_unpacked ignored;
+  if (!info) info = &ignored;
+  *info = (gc_unpacked){false, false};
   if (!buffer) return NULL;
   if (buffer->type == GRPC_BB_RAW &&
       buffer->data.raw.compression == GRPC_COMPRESS_NONE &&
@@ -119,9 +124,9 @@ ProtobufCMessage *gc_unpack_limited(
   } else {
     uint8_t *plain;
     size_t plain_len;
-    if (was_compressed) *was_compressed = true;
+    info->compressed = true;
     if (inflate_all(GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all), limit,
-                    &plain, &plain_len)) {
+                    &plain, &plain_len, &info->too_large)) {
       msg = protobuf_c_message_unpack(descriptor, allocator, plain_len, plain);
       free(plain);
     }

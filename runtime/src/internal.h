@@ -92,12 +92,16 @@ void gc_buffer_free(grpc_byte_buffer *buffer);
 ProtobufCMessage *gc_unpack(const ProtobufCMessageDescriptor *descriptor,
                             grpc_byte_buffer *buffer,
                             ProtobufCAllocator *allocator);
+/* What gc_unpack_limited() saw besides the message. */
+typedef struct gc_unpacked {
+  bool compressed; /* the buffer arrived compressed */
+  bool too_large;  /* NULL because it inflates beyond the limit */
+} gc_unpacked;
 /* The same, also for buffers still compressed (gzip or deflate), which are
- * inflated to at most `limit` bytes (NULL beyond). `was_compressed` (may be
- * NULL) tells whether the buffer arrived compressed. */
+ * inflated to at most `limit` bytes (NULL beyond). `info` may be NULL. */
 ProtobufCMessage *gc_unpack_limited(
     const ProtobufCMessageDescriptor *descriptor, grpc_byte_buffer *buffer,
-    ProtobufCAllocator *allocator, size_t limit, bool *was_compressed);
+    ProtobufCAllocator *allocator, size_t limit, gc_unpacked *info);
 
 /* ---- metadata lists (metadata.c) ---- */
 typedef struct gc_md_list {
@@ -289,7 +293,8 @@ struct grpc_c_server_ctx {
   int cancelled_flag;          /* RECV_CLOSE_ON_SERVER output */
   _Atomic bool close_received; /* RECV_CLOSE completed */
   bool read_done;
-  bool decode_failed;
+  bool decode_failed;      /* a request message did not decode */
+  bool request_too_large;  /* ... because it inflates beyond the limit */
   bool request_compressed; /* the last request message arrived compressed */
 
   gc_arena arena;              /* request, strings, user allocations */
@@ -322,8 +327,12 @@ struct grpc_c_server_ctx {
 /* Ends a unary or client-streaming/streaming call with `code`: sends what
  * remains (initial metadata, the response when OK, the status). */
 void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
-/* `code`, or INTERNAL (with its message) when a request failed to decode. */
+/* `code`, or gc_ctx_fail_decode() when a request failed to decode. */
 grpc_c_code gc_ctx_decode_outcome(grpc_c_server_ctx *ctx, grpc_c_code code);
+/* Sets the status of a request that did not decode and returns its code:
+ * RESOURCE_EXHAUSTED when it inflates beyond the receive limit, else
+ * INTERNAL. */
+grpc_c_code gc_ctx_fail_decode(grpc_c_server_ctx *ctx);
 /* A deferred unary call's close event arrived (poller thread). */
 void gc_ctx_unary_closed(grpc_c_server_ctx *ctx);
 /* A unary call's final batch completed (poller thread). */
@@ -333,7 +342,8 @@ void gc_ctx_release(grpc_c_server_ctx *ctx);
 /* Resets per-call state; keeps buffers for the next call. */
 void gc_ctx_reset(grpc_c_server_ctx *ctx);
 /* Parses a request message of the call, noting whether it arrived
- * compressed and holding inflated requests to the server's receive limit. */
+ * compressed and holding inflated requests to the server's receive limit.
+ * NULL (and decode_failed set) when `buffer` does not decode. */
 ProtobufCMessage *gc_ctx_unpack(grpc_c_server_ctx *ctx,
                                 const ProtobufCMessageDescriptor *descriptor,
                                 grpc_byte_buffer *buffer,

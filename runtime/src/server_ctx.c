@@ -115,6 +115,7 @@ void gc_ctx_reset(grpc_c_server_ctx *ctx) {
   atomic_store(&ctx->close_received, false);
   ctx->read_done = false;
   ctx->decode_failed = false;
+  ctx->request_too_large = false;
   ctx->request_compressed = false;
   ctx->initial_metadata_sent = false;
   atomic_store(&ctx->deferred, false);
@@ -356,8 +357,7 @@ static bool wait_tag(grpc_c_server_ctx *ctx, void *tag) {
 
 grpc_c_code gc_ctx_decode_outcome(grpc_c_server_ctx *ctx, grpc_c_code code) {
   if (!ctx->decode_failed || code != GRPC_C_OK) return code;
-  return grpc_c_server_ctx_fail(ctx, GRPC_C_INTERNAL,
-                                "grpc-c: failed to parse a request message");
+  return gc_ctx_fail_decode(ctx);
 }
 
 void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
@@ -443,7 +443,6 @@ bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg) {
   ctx->lent = gc_ctx_unpack(ctx, m->request_descriptor, payload, NULL);
   gc_buffer_free(payload);
   if (!ctx->lent) {
-    ctx->decode_failed = true;
     ctx->read_done = true;
     return false;
   }

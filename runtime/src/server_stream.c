@@ -356,7 +356,6 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
       msg = gc_ctx_unpack(ctx, descriptor, payload, &s->messages.allocator);
       gc_buffer_free(payload);
       payload = NULL;
-      if (!msg) ctx->decode_failed = true;
     }
     if (!msg) {
       s->read_done = true;

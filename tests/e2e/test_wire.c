@@ -136,16 +136,19 @@ START_TEST(server_default_gzip) {
 }
 END_TEST
 
-/* A server that inspects compression: inflates requests itself and tells
- * handlers which ones arrived compressed. */
-/* `as_core_arg`: the limit goes in as the raw core argument rather than
- * through its setter; the runtime's own inflating must see it either way. */
-static void start_inspecting(int max_receive, bool as_core_arg) {
+/* Servers inflate requests in the runtime, tell handlers which ones arrived
+ * compressed, and stop inflating at the receive limit. `max_receive` goes
+ * in through its setter, or as the raw core argument when `as_core_arg`:
+ * the runtime's inflating must see it either way. `core_inflates` hands
+ * decompression back to the core. */
+static void restart_with(int max_receive, bool as_core_arg,
+                         bool core_inflates) {
   teardown();
   grpc_c_server_options *sopts;
   ck_assert_int_eq(grpc_c_server_options_new(&sopts), 0);
-  ck_assert_int_eq(grpc_c_server_options_set_inspect_compression(sopts, true),
-                   0);
+  if (core_inflates)
+    ck_assert_int_eq(
+        grpc_c_server_options_set_inspect_compression(sopts, false), 0);
   if (as_core_arg)
     ck_assert_int_eq(grpc_c_server_options_set_int(
                          sopts, "grpc.max_receive_message_length", max_receive),
@@ -159,27 +162,27 @@ static void start_inspecting(int max_receive, bool as_core_arg) {
 }
 
 static grpc_c_code unary_with(grpc_c_channel *ch, grpc_c_compression alg,
-                              E2e__EchoReply **reply) {
+                              E2e__EchoReply **reply, grpc_c_status *status) {
   grpc_c_call_options *opts;
   ck_assert_int_eq(grpc_c_call_options_new(&opts), 0);
   ck_assert_int_eq(grpc_c_call_options_set_compression(opts, alg), 0);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   req.payload.data = payload;
   req.payload.len = PAYLOAD;
-  grpc_c_code code = e2e__echo__unary__call(ch, &req, reply, opts, NULL);
+  grpc_c_code code = e2e__echo__unary__call(ch, &req, reply, opts, status);
   grpc_c_call_options_free(opts);
   return code;
 }
 
-START_TEST(inspected_request_compression) {
-  start_inspecting(4 * 1024 * 1024, false);
+/* The default server, without any compression option. */
+START_TEST(handlers_see_which_requests_arrived_compressed) {
   grpc_c_channel *ch;
   ck_assert_int_eq(grpc_c_channel_create(&ch, srv.target, NULL), 0);
   const grpc_c_compression algs[] = {GRPC_C_COMPRESS_NONE, GRPC_C_COMPRESS_GZIP,
                                      GRPC_C_COMPRESS_DEFLATE};
   for (size_t i = 0; i < 3; i++) {
     E2e__EchoReply *reply;
-    ck_assert_int_eq(unary_with(ch, algs[i], &reply), GRPC_C_OK);
+    ck_assert_int_eq(unary_with(ch, algs[i], &reply, NULL), GRPC_C_OK);
     ck_assert_int_eq(reply->compressed_requests, i > 0);
     ck_assert_uint_eq(reply->payload.len, PAYLOAD);
     ck_assert(memcmp(reply->payload.data, payload, PAYLOAD) == 0);
@@ -210,15 +213,35 @@ START_TEST(inspected_request_compression) {
 }
 END_TEST
 
-START_TEST(inspected_compression_keeps_the_receive_limit) {
-  start_inspecting(64 * 1024, _i == 1);
+START_TEST(core_inflating_on_request_hides_the_flag) {
+  restart_with(4 * 1024 * 1024, false, true);
+  grpc_c_channel *ch;
+  ck_assert_int_eq(grpc_c_channel_create(&ch, srv.target, NULL), 0);
+  E2e__EchoReply *reply;
+  ck_assert_int_eq(unary_with(ch, GRPC_C_COMPRESS_GZIP, &reply, NULL),
+                   GRPC_C_OK);
+  ck_assert_int_eq(reply->compressed_requests, 0);
+  ck_assert_uint_eq(reply->payload.len, PAYLOAD);
+  ck_assert(memcmp(reply->payload.data, payload, PAYLOAD) == 0);
+  e2e__echo_reply__free_unpacked(reply, NULL);
+  grpc_c_channel_destroy(ch);
+}
+END_TEST
+
+START_TEST(inflating_stops_at_the_receive_limit) {
+  restart_with(64 * 1024, _i == 1, false);
   grpc_c_channel *ch;
   ck_assert_int_eq(grpc_c_channel_create(&ch, srv.target, NULL), 0);
   /* 1 MiB of zeros gzips to about 1 KiB, but inflates past 64 KiB. */
   E2e__EchoReply *reply = NULL;
-  ck_assert_int_eq(unary_with(ch, GRPC_C_COMPRESS_GZIP, &reply),
-                   GRPC_C_INTERNAL);
+  grpc_c_status status = GRPC_C_STATUS_INIT;
+  ck_assert_int_eq(unary_with(ch, GRPC_C_COMPRESS_GZIP, &reply, &status),
+                   GRPC_C_RESOURCE_EXHAUSTED);
   ck_assert_ptr_null(reply);
+  ck_assert_str_eq(status.message,
+                   "grpc-c: a request message inflates beyond the receive "
+                   "limit (65536 bytes)");
+  grpc_c_status_clear(&status);
   grpc_c_channel_destroy(ch);
 }
 END_TEST
@@ -315,9 +338,10 @@ int main(void) {
   tcase_add_test(tc, server_compresses_one_call_on_request);
   tcase_add_test(tc, server_default_gzip);
   tcase_add_test(tc, per_message_compression_opt_out);
-  tcase_add_test(tc, inspected_request_compression);
+  tcase_add_test(tc, handlers_see_which_requests_arrived_compressed);
+  tcase_add_test(tc, core_inflating_on_request_hides_the_flag);
   /* 0: the limit from its setter; 1: from set_int(). */
-  tcase_add_loop_test(tc, inspected_compression_keeps_the_receive_limit, 0, 2);
+  tcase_add_loop_test(tc, inflating_stops_at_the_receive_limit, 0, 2);
   tcase_add_test(tc, keepalive_pings_an_idle_connection);
   suite_add_tcase(s, tc);
   return e2e_run_suite(s);

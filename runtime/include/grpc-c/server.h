@@ -91,13 +91,16 @@ int grpc_c_server_options_set_compression(grpc_c_server_options *opts,
                                           grpc_c_compression algorithm);
 
 /**
- * Lets handlers ask grpc_c_server_ctx_request_compressed() whether a request
- * message arrived compressed. With `inspect` true the runtime, not the gRPC
- * core, decompresses requests (gzip and deflate); a request that inflates
- * beyond the receive limit
- * (grpc_c_server_options_set_max_receive_message_size(), default 4 MiB) or does
- * not inflate fails to decode like any malformed request (::GRPC_C_INTERNAL).
- * Off by default.
+ * Who decompresses requests. By default (`inspect` true) the runtime does
+ * (gzip and deflate): it stops inflating at the receive limit
+ * (grpc_c_server_options_set_max_receive_message_size(), default 4 MiB), so a
+ * small compressed request never costs more memory than the limit, and
+ * handlers can ask grpc_c_server_ctx_request_compressed() whether a request
+ * arrived compressed. A request that inflates beyond the limit ends the call
+ * with ::GRPC_C_RESOURCE_EXHAUSTED, one that does not inflate with
+ * ::GRPC_C_INTERNAL. With `inspect` false the gRPC core decompresses instead:
+ * it inflates a request whole before checking its size, and
+ * grpc_c_server_ctx_request_compressed() is always false.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_server_options_set_inspect_compression(grpc_c_server_options *opts,
@@ -244,8 +247,8 @@ int64_t grpc_c_server_ctx_time_remaining_ms(const grpc_c_server_ctx *ctx);
 /**
  * True when the request message last received on this call (the request of
  * a unary or server-streaming call, or the last successful read) arrived
- * compressed. Known only on servers created with
- * grpc_c_server_options_set_inspect_compression(); false elsewhere, and for
+ * compressed. Always false on servers that leave decompression to the core
+ * (grpc_c_server_options_set_inspect_compression() with false), and for
  * NULL.
  */
 bool grpc_c_server_ctx_request_compressed(const grpc_c_server_ctx *ctx);
