@@ -103,6 +103,13 @@ ProtobufCMessage *gc_unpack_limited(
   if (!info) info = &ignored;
   *info = (gc_unpacked){false, false};
   if (!buffer) return NULL;
+  if (buffer->type == GRPC_BB_RAW) {
+    info->compressed = buffer->data.raw.compression != GRPC_COMPRESS_NONE;
+    if (buffer->data.raw.slice_buffer.length > limit) {
+      info->too_large = true;
+      return NULL;
+    }
+  }
   if (buffer->type == GRPC_BB_RAW &&
       buffer->data.raw.compression == GRPC_COMPRESS_NONE &&
       buffer->data.raw.slice_buffer.count == 1) {
@@ -124,7 +131,6 @@ ProtobufCMessage *gc_unpack_limited(
   } else {
     uint8_t *plain;
     size_t plain_len;
-    info->compressed = true;
     if (inflate_all(GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all), limit,
                     &plain, &plain_len, &info->too_large)) {
       msg = protobuf_c_message_unpack(descriptor, allocator, plain_len, plain);

@@ -95,10 +95,11 @@ ProtobufCMessage *gc_unpack(const ProtobufCMessageDescriptor *descriptor,
 /* What gc_unpack_limited() saw besides the message. */
 typedef struct gc_unpacked {
   bool compressed; /* the buffer arrived compressed */
-  bool too_large;  /* NULL because it inflates beyond the limit */
+  bool too_large;  /* NULL because it is, or inflates, beyond the limit */
 } gc_unpacked;
 /* The same, also for buffers still compressed (gzip or deflate), which are
- * inflated to at most `limit` bytes (NULL beyond). `info` may be NULL. */
+ * inflated to at most `limit` bytes. NULL for a buffer larger than `limit`,
+ * before or after inflating. `info` may be NULL. */
 ProtobufCMessage *gc_unpack_limited(
     const ProtobufCMessageDescriptor *descriptor, grpc_byte_buffer *buffer,
     ProtobufCAllocator *allocator, size_t limit, gc_unpacked *info);

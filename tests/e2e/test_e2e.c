@@ -278,8 +278,13 @@ START_TEST(unary_oversized_request_is_resource_exhausted) {
   req.payload.data = big;
   req.payload.len = 4096;
   E2e__EchoReply *reply;
-  ck_assert_int_eq(e2e__echo__unary__call(ch, &req, &reply, NULL, NULL),
+  grpc_c_status status = GRPC_C_STATUS_INIT;
+  ck_assert_int_eq(e2e__echo__unary__call(ch, &req, &reply, NULL, &status),
                    GRPC_C_RESOURCE_EXHAUSTED);
+  ck_assert_str_eq(status.message,
+                   "grpc-c: a request message exceeds the receive limit (1024 "
+                   "bytes)");
+  grpc_c_status_clear(&status);
   req.payload.len = 100; /* the server still serves small ones */
   ck_assert_int_eq(e2e__echo__unary__call(ch, &req, &reply, NULL, NULL),
                    GRPC_C_OK);

@@ -489,15 +489,17 @@ START_TEST(nonblocking_client_stream_counts_and_answers) {
 }
 END_TEST
 
-/* Reactor reads inflate through the same limit as blocking reads: 1 MiB of
- * zeros crosses gzipped as about 1 KiB but inflates past 64 KiB, so the
- * call ends with RESOURCE_EXHAUSTED. */
-START_TEST(reactor_reads_keep_the_inflate_limit) {
+/* Reactor reads keep the same receive limit as blocking reads, for a
+ * request that is too large (_i 0) and for one that crosses gzipped as about
+ * 1 KiB of zeros but inflates past it (_i 1): the call ends with
+ * RESOURCE_EXHAUSTED. */
+START_TEST(reactor_reads_keep_the_receive_limit) {
   teardown();
   start_server(64 * 1024);
   grpc_c_call_options *opts = e2e_timeout_opts(10000);
-  ck_assert_int_eq(
-      grpc_c_call_options_set_compression(opts, GRPC_C_COMPRESS_GZIP), 0);
+  ck_assert_int_eq(grpc_c_call_options_set_compression(
+                       opts, _i ? GRPC_C_COMPRESS_GZIP : GRPC_C_COMPRESS_NONE),
+                   0);
   E2e__Echo__ClientStream_Stream *stream;
   ck_assert_int_eq(e2e__echo__client_stream__start(channel, opts, &stream), 0);
   static uint8_t zeros[1024 * 1024];
@@ -659,7 +661,7 @@ static Suite *reactor_suite(void) {
   tcase_add_test(tc, nonblocking_client_stream_counts_and_answers);
   tcase_add_test(tc, typed_reactor_on_a_server_stream);
   tcase_add_test(tc, typed_reactor_sees_client_cancel);
-  tcase_add_test(tc, reactor_reads_keep_the_inflate_limit);
+  tcase_add_loop_test(tc, reactor_reads_keep_the_receive_limit, 0, 2);
   tcase_add_test(tc, nonblocking_server_stream_queues_and_returns);
   tcase_add_test(tc, thousands_of_open_streams_without_a_thread_each);
   tcase_add_test(tc, shutdown_cancels_open_reactor_streams);

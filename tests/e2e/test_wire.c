@@ -239,7 +239,7 @@ START_TEST(inflating_stops_at_the_receive_limit) {
                    GRPC_C_RESOURCE_EXHAUSTED);
   ck_assert_ptr_null(reply);
   ck_assert_str_eq(status.message,
-                   "grpc-c: a request message inflates beyond the receive "
+                   "grpc-c: a request message exceeds the receive "
                    "limit (65536 bytes)");
   grpc_c_status_clear(&status);
   grpc_c_channel_destroy(ch);
