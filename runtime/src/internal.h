@@ -295,7 +295,7 @@ struct grpc_c_server_ctx {
   _Atomic bool close_received; /* RECV_CLOSE completed */
   bool read_done;
   bool decode_failed;      /* a request message did not decode */
-  bool request_too_large;  /* ... because it inflates beyond the limit */
+  bool request_too_large;  /* ... because it exceeds the receive limit */
   bool request_compressed; /* the last request message arrived compressed */
 
   gc_arena arena;              /* request, strings, user allocations */
@@ -331,8 +331,8 @@ void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
 /* `code`, or gc_ctx_fail_decode() when a request failed to decode. */
 grpc_c_code gc_ctx_decode_outcome(grpc_c_server_ctx *ctx, grpc_c_code code);
 /* Sets the status of a request that did not decode and returns its code:
- * RESOURCE_EXHAUSTED when it inflates beyond the receive limit, else
- * INTERNAL. */
+ * RESOURCE_EXHAUSTED when it exceeds the receive limit (as sent or
+ * inflated), else INTERNAL. */
 grpc_c_code gc_ctx_fail_decode(grpc_c_server_ctx *ctx);
 /* A deferred unary call's close event arrived (poller thread). */
 void gc_ctx_unary_closed(grpc_c_server_ctx *ctx);
@@ -343,8 +343,8 @@ void gc_ctx_release(grpc_c_server_ctx *ctx);
 /* Resets per-call state; keeps buffers for the next call. */
 void gc_ctx_reset(grpc_c_server_ctx *ctx);
 /* Parses a request message of the call, noting whether it arrived
- * compressed and holding inflated requests to the server's receive limit.
- * NULL (and decode_failed set) when `buffer` does not decode. */
+ * compressed and holding it, as sent and inflated, to the server's receive
+ * limit. NULL (and decode_failed set) when `buffer` does not decode. */
 ProtobufCMessage *gc_ctx_unpack(grpc_c_server_ctx *ctx,
                                 const ProtobufCMessageDescriptor *descriptor,
                                 grpc_byte_buffer *buffer,

@@ -193,14 +193,14 @@ int grpc_c_server_create(grpc_c_server **out,
    * docs/design.md). Requests are inflated by the runtime (codec.c), within
    * the receive limit, rather than by the core's filter, which inflates
    * without a bound before the size check and costs a step on every message
-   * (about 1.5% of a streaming server's CPU). Options set with
+   * (about 1.4% of pipelined messages/s). Options set with
    * grpc_c_server_options_set_int() (and
    * grpc_c_server_options_set_inspect_compression()) win over all four.
    *
    * The receive limit goes to the core as -1, always: the runtime checks
    * every request against it as it decodes (gc_ctx_unpack()), so the core's
    * message-size filter, which costs another step on every message (about
-   * 1.2%), is left out unless a send limit needs it. */
+   * 1.6%), is left out unless a send limit needs it. */
   const grpc_arg no_core_receive_limit = {
       .type = GRPC_ARG_INTEGER,
       .key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
