@@ -68,7 +68,12 @@ int grpc_c_server_options_set_max_stream_workers(grpc_c_server_options *opts,
 
 /**
  * Largest request message accepted, in bytes (default 4 MiB); -1 means
- * unlimited. Larger requests end with ::GRPC_C_RESOURCE_EXHAUSTED.
+ * unlimited. The limit holds for a request as sent and, when compressed,
+ * inflated. Larger requests end the call with ::GRPC_C_RESOURCE_EXHAUSTED
+ * ("grpc-c: a request message exceeds the receive limit (N bytes)"); a
+ * unary handler does not run, a streaming one sees its reads end. Setting
+ * "grpc.max_receive_message_length" with grpc_c_server_options_set_int() is
+ * the same.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_server_options_set_max_receive_message_size(
