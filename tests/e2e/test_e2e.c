@@ -295,6 +295,41 @@ START_TEST(unary_oversized_request_is_resource_exhausted) {
 }
 END_TEST
 
+/* A blocking streaming handler's read ends at a request over the limit; the
+ * call ends RESOURCE_EXHAUSTED whatever the handler returns. */
+START_TEST(stream_oversized_request_is_resource_exhausted) {
+  e2e_server small;
+  grpc_c_server_options *sopts;
+  ck_assert_int_eq(grpc_c_server_options_new(&sopts), 0);
+  ck_assert_int_eq(
+      grpc_c_server_options_set_max_receive_message_size(sopts, 1024), 0);
+  ck_assert_int_eq(e2e_server_start(&small, sopts), 0);
+  grpc_c_server_options_free(sopts);
+  grpc_c_channel *ch;
+  ck_assert_int_eq(grpc_c_channel_create(&ch, small.target, NULL), 0);
+  static uint8_t big[4096];
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.payload.data = big;
+  E2e__Echo__ClientStream_Stream *stream;
+  ck_assert_int_eq(e2e__echo__client_stream__start(ch, NULL, &stream), 0);
+  req.payload.len = 100;
+  ck_assert(e2e__echo__client_stream__write(stream, &req));
+  req.payload.len = sizeof big;
+  (void)e2e__echo__client_stream__write(stream, &req);
+  E2e__EchoReply *reply = NULL;
+  grpc_c_status status = GRPC_C_STATUS_INIT;
+  ck_assert_int_eq(e2e__echo__client_stream__finish(stream, &reply, &status),
+                   GRPC_C_RESOURCE_EXHAUSTED);
+  ck_assert_ptr_null(reply);
+  ck_assert_str_eq(status.message,
+                   "grpc-c: a request message exceeds the receive limit (1024 "
+                   "bytes)");
+  grpc_c_status_clear(&status);
+  grpc_c_channel_destroy(ch);
+  e2e_server_stop(&small, 1000);
+}
+END_TEST
+
 START_TEST(unary_large_payload) {
   size_t n = 3 * 1024 * 1024;
   uint8_t *big = malloc(n);
@@ -748,6 +783,7 @@ static Suite *e2e_suite(void) {
   tcase_add_test(streams, server_stream_deadline_exceeded);
   tcase_add_test(streams, client_stream_counts_messages);
   tcase_add_test(streams, client_stream_empty);
+  tcase_add_test(streams, stream_oversized_request_is_resource_exhausted);
   tcase_add_test(streams, client_stream_deadline_exceeded);
   tcase_add_test(streams, bidi_deadline_exceeded);
   tcase_add_test(streams, bidi_ping_pong);
