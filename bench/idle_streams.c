@@ -28,16 +28,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_time.h"
 #include "helloworld.grpc-c.h"
 #include "proc_status.h"
 
 enum { kMaxStreams = 20000, kStreamTimeoutMs = 30000, kReplyWaitMs = 2000 };
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Watchdog: cancels the stream being read when its reply is late. */
 typedef struct watchdog {

@@ -25,20 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_time.h"
 #include "helloworld.grpc-c.h"
 
 static const char kWant[] = "Hello, world";
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static bool is_hello(const Helloworld__HelloReply *rep) {
   return rep && rep->message && strcmp(rep->message, kWant) == 0;
@@ -176,14 +166,8 @@ int main(int argc, char **argv) {
     helloworld__greeter__say_hello_stream__writes_done(stream);
     while (helloworld__greeter__say_hello_stream__read(stream, &rep))
       got++; /* nothing expected */
-    if (n) {
-      double s = 0;
-      for (size_t i = 0; i < n; i++) s += lat[i];
-      mean_rtt = s / (double)n;
-      qsort(lat, n, sizeof *lat, cmp_double);
-      size_t i99 = (size_t)(0.99 * (double)n);
-      p99_rtt = lat[i99 < n ? i99 : n - 1];
-    }
+    mean_rtt = sort_latencies(lat, n);
+    p99_rtt = quantile(lat, n, 0.99);
     free(lat);
   } else {
     pipe_state p = {

@@ -16,20 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_time.h"
 #include "helloworld.grpc-c.h"
 
 static const char kWant[] = "Hello, world";
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 /* One checked call; prints why on failure. */
 static bool call(grpc_c_channel *channel, const Helloworld__HelloRequest *req,
@@ -114,16 +104,12 @@ int main(int argc, char **argv) {
     lat[n++] = (now - a) * 1e6;
   }
   double el = now - start;
-  qsort(lat, n, sizeof *lat, cmp_double);
-  double sum = 0;
-  for (size_t i = 0; i < n; i++) sum += lat[i];
-#define PCT(p) \
-  lat[(size_t)((p) * (double)n) < n ? (size_t)((p) * (double)n) : n - 1]
+  double mean = sort_latencies(lat, n);
   printf(
       "warm_calls=%ld calls=%zu secs=%.3f calls_per_s=%.0f mean_us=%.1f "
       "p50_us=%.1f p99_us=%.1f\n",
-      warm_calls, n, el, (double)n / el, sum / (double)n, PCT(0.50), PCT(0.99));
-#undef PCT
+      warm_calls, n, el, (double)n / el, mean, quantile(lat, n, 0.50),
+      quantile(lat, n, 0.99));
   free(lat);
   grpc_c_channel_destroy(channel);
   return 0;
