@@ -258,7 +258,9 @@ END_TEST
 
 /* The runtime gives the core defaults (SO_REUSEPORT off, channelz off);
  * a server option with the same key must win over them. */
-static grpc_c_server *server_on(int port, bool reuseport, int *rc) {
+/* A server listening on `port` (0: any; *bound tells which); *rc is what
+ * adding the listener returned. */
+static grpc_c_server *server_on(int port, bool reuseport, int *rc, int *bound) {
   grpc_c_server_options *opts;
   grpc_c_server *server = NULL;
   ck_assert_int_eq(grpc_c_server_options_new(&opts), 0);
@@ -269,22 +271,21 @@ static grpc_c_server *server_on(int port, bool reuseport, int *rc) {
   grpc_c_server_options_free(opts);
   char address[64];
   snprintf(address, sizeof address, "127.0.0.1:%d", port);
-  int bound = 0;
-  *rc = grpc_c_server_add_listener(server, address, &bound);
-  if (*rc == 0 && port == 0) *rc = -bound; /* report the port chosen */
+  *rc = grpc_c_server_add_listener(server, address, bound);
   return server;
 }
 
 START_TEST(server_options_win_over_runtime_defaults) {
-  int rc;
-  grpc_c_server *first = server_on(0, true, &rc);
-  ck_assert_int_lt(rc, 0);
-  int port = -rc;
-  /* Both ask for SO_REUSEPORT: the port is shared. */
-  grpc_c_server *sharing = server_on(port, true, &rc);
+  int rc, port, bound;
+  grpc_c_server *first = server_on(0, true, &rc, &port);
   ck_assert_int_eq(rc, 0);
+  ck_assert_int_gt(port, 0);
+  /* Both ask for SO_REUSEPORT: the port is shared. */
+  grpc_c_server *sharing = server_on(port, true, &rc, &bound);
+  ck_assert_int_eq(rc, 0);
+  ck_assert_int_eq(bound, port);
   /* The default keeps it off: the port is taken. */
-  grpc_c_server *plain = server_on(port, false, &rc);
+  grpc_c_server *plain = server_on(port, false, &rc, &bound);
   ck_assert_int_eq(rc, GRPC_C_EBIND);
   grpc_c_server_destroy(plain);
   grpc_c_server_destroy(sharing);
