@@ -231,12 +231,10 @@ int grpc_c_channel_create(grpc_c_channel **out, const char *target,
   if (!channel) return GRPC_C_ENOMEM;
   channel->target = strdup(target);
   channel->default_timeout_ms = opts ? opts->default_timeout_ms : -1;
-  channel->secure = opts && opts->tls;
-  channel->allow_insecure_credentials =
-      opts && opts->allow_insecure_credentials;
-  channel->refuse_credentials = opts && opts->call_credentials &&
-                                !channel->secure &&
-                                !channel->allow_insecure_credentials;
+  channel->credentials_allowed =
+      opts && (opts->tls || opts->allow_insecure_credentials);
+  channel->refuse_credentials =
+      opts && opts->call_credentials && !channel->credentials_allowed;
   /* The core appends its own "grpc-c/<core version>" after ours. */
   char agent[512];
   const char *prefix = opts ? opts->user_agent_prefix : NULL;

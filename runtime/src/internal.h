@@ -179,11 +179,11 @@ struct grpc_c_channel {
   grpc_channel *core;
   char *target;
   int64_t default_timeout_ms; /* < 0: none */
-  /* Call credentials on a plaintext channel that did not allow them: every
-   * call ends with UNAUTHENTICATED before anything is sent. */
+  /* Call credentials may go out: TLS, or plaintext allowed for testing. */
+  bool credentials_allowed;
+  /* Channel-wide call credentials where they may not go out: every call
+   * ends with UNAUTHENTICATED before anything is sent. */
   bool refuse_credentials;
-  bool secure; /* TLS */
-  bool allow_insecure_credentials;
 
   pthread_mutex_t mu;
   /* Methods registered with the core on this channel, keyed by the address

@@ -304,8 +304,7 @@ int grpc_c_call_options_set_credentials(grpc_c_call_options *opts,
 
 void gc_call_credentials_apply(grpc_c_channel *channel, grpc_call *call,
                                grpc_c_call_credentials *creds) {
-  if (channel->refuse_credentials ||
-      (creds && !channel->secure && !channel->allow_insecure_credentials)) {
+  if (channel->refuse_credentials || (creds && !channel->credentials_allowed)) {
     grpc_call_cancel_with_status(
         call, GRPC_STATUS_UNAUTHENTICATED,
         "grpc-c: call credentials need a TLS channel; "
