@@ -195,7 +195,7 @@ int grpc_c_server_create(grpc_c_server **out,
    * without a bound before the size check and costs a step on every message
    * (about 1.4% of pipelined messages/s). Options set with
    * grpc_c_server_options_set_int() (and
-   * grpc_c_server_options_set_inspect_compression()) win over all four.
+   * grpc_c_server_options_set_inspect_compression()) win over these four.
    *
    * The receive limit goes to the core as -1, always: the runtime checks
    * every request against it as it decodes (gc_ctx_unpack()), so the core's
