@@ -263,16 +263,31 @@ START_TEST(unary_misuse_is_invalid_argument) {
 }
 END_TEST
 
-START_TEST(unary_oversized_request_is_resource_exhausted) {
-  e2e_server small;
+/* A server that accepts requests up to 1 KiB, and a channel to it. */
+static grpc_c_channel *start_small_server(e2e_server *small) {
   grpc_c_server_options *sopts;
   ck_assert_int_eq(grpc_c_server_options_new(&sopts), 0);
   ck_assert_int_eq(
       grpc_c_server_options_set_max_receive_message_size(sopts, 1024), 0);
-  ck_assert_int_eq(e2e_server_start(&small, sopts), 0);
+  ck_assert_int_eq(e2e_server_start(small, sopts), 0);
   grpc_c_server_options_free(sopts);
   grpc_c_channel *ch;
-  ck_assert_int_eq(grpc_c_channel_create(&ch, small.target, NULL), 0);
+  ck_assert_int_eq(grpc_c_channel_create(&ch, small->target, NULL), 0);
+  return ch;
+}
+
+/* The status of a call whose request went over that server's limit. */
+static void expect_over_the_limit(grpc_c_status *status) {
+  ck_assert_int_eq(status->code, GRPC_C_RESOURCE_EXHAUSTED);
+  ck_assert_str_eq(status->message,
+                   "grpc-c: a request message exceeds the receive limit (1024 "
+                   "bytes)");
+  grpc_c_status_clear(status);
+}
+
+START_TEST(unary_oversized_request_is_resource_exhausted) {
+  e2e_server small;
+  grpc_c_channel *ch = start_small_server(&small);
   uint8_t *big = calloc(1, 4096);
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   req.payload.data = big;
@@ -281,10 +296,7 @@ START_TEST(unary_oversized_request_is_resource_exhausted) {
   grpc_c_status status = GRPC_C_STATUS_INIT;
   ck_assert_int_eq(e2e__echo__unary__call(ch, &req, &reply, NULL, &status),
                    GRPC_C_RESOURCE_EXHAUSTED);
-  ck_assert_str_eq(status.message,
-                   "grpc-c: a request message exceeds the receive limit (1024 "
-                   "bytes)");
-  grpc_c_status_clear(&status);
+  expect_over_the_limit(&status);
   req.payload.len = 100; /* the server still serves small ones */
   ck_assert_int_eq(e2e__echo__unary__call(ch, &req, &reply, NULL, NULL),
                    GRPC_C_OK);
@@ -299,14 +311,7 @@ END_TEST
  * call ends RESOURCE_EXHAUSTED whatever the handler returns. */
 START_TEST(stream_oversized_request_is_resource_exhausted) {
   e2e_server small;
-  grpc_c_server_options *sopts;
-  ck_assert_int_eq(grpc_c_server_options_new(&sopts), 0);
-  ck_assert_int_eq(
-      grpc_c_server_options_set_max_receive_message_size(sopts, 1024), 0);
-  ck_assert_int_eq(e2e_server_start(&small, sopts), 0);
-  grpc_c_server_options_free(sopts);
-  grpc_c_channel *ch;
-  ck_assert_int_eq(grpc_c_channel_create(&ch, small.target, NULL), 0);
+  grpc_c_channel *ch = start_small_server(&small);
   static uint8_t big[4096];
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   req.payload.data = big;
@@ -321,10 +326,7 @@ START_TEST(stream_oversized_request_is_resource_exhausted) {
   ck_assert_int_eq(e2e__echo__client_stream__finish(stream, &reply, &status),
                    GRPC_C_RESOURCE_EXHAUSTED);
   ck_assert_ptr_null(reply);
-  ck_assert_str_eq(status.message,
-                   "grpc-c: a request message exceeds the receive limit (1024 "
-                   "bytes)");
-  grpc_c_status_clear(&status);
+  expect_over_the_limit(&status);
   grpc_c_channel_destroy(ch);
   e2e_server_stop(&small, 1000);
 }
