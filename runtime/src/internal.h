@@ -389,7 +389,9 @@ void gc_stream_handler_returned(grpc_c_server_ctx *ctx);
 void gc_stream_event(grpc_c_server_ctx *ctx, int kind, bool ok);
 bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
                      unsigned flags);
-/* Ends the call with `code` (already adjusted by gc_ctx_finish). */
+/* Ends the call with `code` (adjusted by gc_ctx_finish for deadlines and
+ * UNIMPLEMENTED); applies the decode outcome itself, under the stream's
+ * lock, since reads decode on the pollers. */
 void gc_stream_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
 /* Handles the events a poller's completion-queue cache caught while it
  * dispatched one event (called by the poller after each event; nothing to

@@ -397,7 +397,9 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
   }
   s->hold_last = false;
   pump_locked(ctx, s);
-  /* An idle stream keeps no decoding memory, nor a spare buffer. */
+  /* An idle stream keeps no decoding memory, nor a spare buffer (a write
+   * that completes later through the queue leaves one until the next read
+   * or the end of the call). */
   gc_arena_free(&s->messages);
   gc_buffer_free(s->spare);
   s->spare = NULL;

@@ -63,7 +63,10 @@ int grpc_c_channel_options_set_int(grpc_c_channel_options *opts,
 
 /**
  * Sets a raw gRPC core channel argument with a string value, such as
- * "grpc.primary_user_agent". Key and value are copied.
+ * "grpc.primary_user_agent". Key and value are copied. A key the runtime
+ * sets itself is replaced, not combined: "grpc.primary_user_agent" drops
+ * the runtime's "grpc-c/<version>" part, which
+ * grpc_c_channel_options_set_user_agent_prefix() keeps.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_string(grpc_c_channel_options *opts,

@@ -251,8 +251,8 @@ int64_t grpc_c_server_ctx_time_remaining_ms(const grpc_c_server_ctx *ctx);
 
 /**
  * True when the request message last received on this call (the request of
- * a unary or server-streaming call, or the last successful read) arrived
- * compressed. Always false on servers that leave decompression to the core
+ * a unary or server-streaming call, or the last read, even one that failed
+ * to decode) arrived compressed. Always false on servers that leave decompression to the core
  * (grpc_c_server_options_set_inspect_compression() with false), and for
  * NULL.
  */
@@ -389,9 +389,10 @@ typedef struct grpc_c_stream_reactor {
   /**
    * No request will follow: the client half-closed, or the call ended early
    * (grpc_c_server_ctx_is_cancelled() tells which), or a request could not
-   * be decoded (the call then ends with ::GRPC_C_INTERNAL whatever the
-   * handler finishes it with). The usual place to finish a bidirectional
-   * call. Runs at most once, not for server-streaming methods.
+   * be decoded (a handler that then finishes with ::GRPC_C_OK ends the call
+   * with ::GRPC_C_RESOURCE_EXHAUSTED when the request exceeded the receive
+   * limit, else ::GRPC_C_INTERNAL). The usual place to finish a
+   * bidirectional call. Runs at most once, not for server-streaming methods.
    */
   void (*on_read_done)(grpc_c_server_ctx *ctx, void *user_data);
   /**
@@ -443,6 +444,7 @@ int grpc_c_server_ctx_react(grpc_c_server_ctx *ctx,
  *
  * @param thunks borrowed until on_done has returned; static in practice.
  * @param table  borrowed until on_done has returned; not touched.
+ * @param user_data passed to every callback; not touched.
  * @return as grpc_c_server_ctx_react(); ::GRPC_C_EINVAL also for a NULL
  *         `table`.
  */
@@ -475,8 +477,10 @@ int grpc_c_server_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
  * @param[out] msg receives a message lent until the next read or the end of
  *                 the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, or the call
- *         was cancelled, or the message could not be decoded (the call then
- *         ends with ::GRPC_C_INTERNAL whatever the handler returns).
+ *         was cancelled, or the message could not be decoded (a handler
+ *         that then returns ::GRPC_C_OK ends the call with
+ *         ::GRPC_C_RESOURCE_EXHAUSTED when the request exceeded the receive
+ *         limit, else ::GRPC_C_INTERNAL).
  */
 bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg);
 
