@@ -42,15 +42,24 @@ int gc_args_get_int(const gc_args *args, const char *key, int fallback) {
   return arg && !arg->string_value ? arg->int_value : fallback;
 }
 
+static bool core_args_have(const grpc_arg *list, size_t count,
+                           const char *key) {
+  for (size_t i = 0; i < count; i++)
+    if (strcmp(list[i].key, key) == 0) return true;
+  return false;
+}
+
 int gc_args_to_core(const gc_args *args, const grpc_arg *defaults,
-                    size_t default_count, grpc_channel_args *out) {
-  size_t count = (args ? args->count : 0) + default_count;
+                    size_t default_count, const grpc_arg *forced,
+                    size_t forced_count, grpc_channel_args *out) {
+  size_t count = (args ? args->count : 0) + default_count + forced_count;
   out->num_args = 0;
   out->args = NULL;
   if (count == 0) return 0;
   out->args = calloc(count, sizeof *out->args);
   if (!out->args) return GRPC_C_ENOMEM;
   for (size_t i = 0; args && i < args->count; i++) {
+    if (core_args_have(forced, forced_count, args->items[i].key)) continue;
     grpc_arg *arg = &out->args[out->num_args++];
     arg->key = args->items[i].key;
     if (args->items[i].string_value) {
@@ -62,8 +71,11 @@ int gc_args_to_core(const gc_args *args, const grpc_arg *defaults,
     }
   }
   for (size_t i = 0; i < default_count; i++)
-    if (!args_find(args, defaults[i].key))
+    if (!args_find(args, defaults[i].key) &&
+        !core_args_have(forced, forced_count, defaults[i].key))
       out->args[out->num_args++] = defaults[i];
+  for (size_t i = 0; i < forced_count; i++)
+    out->args[out->num_args++] = forced[i];
   return 0;
 }
 

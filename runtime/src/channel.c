@@ -248,9 +248,9 @@ int grpc_c_channel_create(grpc_c_channel **out, const char *target,
                           .key = (char *)GRPC_ARG_ENABLE_CHANNELZ,
                           .value.integer = 0}};
   grpc_channel_args args;
-  if (!channel->target ||
-      gc_args_to_core(opts ? &opts->args : NULL, defaults,
-                      sizeof defaults / sizeof *defaults, &args) != 0) {
+  if (!channel->target || gc_args_to_core(opts ? &opts->args : NULL, defaults,
+                                          sizeof defaults / sizeof *defaults,
+                                          NULL, 0, &args) != 0) {
     free(channel->target);
     free(channel);
     return GRPC_C_ENOMEM;

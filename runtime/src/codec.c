@@ -5,7 +5,6 @@
  * decompression to the runtime) are inflated here, within a limit. */
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/slice_buffer.h>
-#include <grpc/support/alloc.h>
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -48,10 +47,6 @@ void gc_buffer_empty(grpc_byte_buffer *buffer) {
 
 void gc_buffer_free(grpc_byte_buffer *buffer) {
   if (!buffer) return;
-  if (buffer->type != GRPC_BB_RAW) {
-    grpc_byte_buffer_destroy(buffer);
-    return;
-  }
   grpc_slice_buffer_destroy(&buffer->data.raw.slice_buffer);
   gpr_free(buffer);
 }
@@ -103,17 +98,15 @@ ProtobufCMessage *gc_unpack_limited(
   if (!info) info = &ignored;
   *info = (gc_unpacked){false, false};
   if (!buffer) return NULL;
-  if (buffer->type == GRPC_BB_RAW) {
-    info->compressed = buffer->data.raw.compression != GRPC_COMPRESS_NONE;
-    if (buffer->data.raw.slice_buffer.length > limit) {
-      info->too_large = true;
-      return NULL;
-    }
+  /* Raw is the only kind of byte buffer the core makes. */
+  const grpc_slice_buffer *slices = &buffer->data.raw.slice_buffer;
+  info->compressed = buffer->data.raw.compression != GRPC_COMPRESS_NONE;
+  if (slices->length > limit) {
+    info->too_large = true;
+    return NULL;
   }
-  if (buffer->type == GRPC_BB_RAW &&
-      buffer->data.raw.compression == GRPC_COMPRESS_NONE &&
-      buffer->data.raw.slice_buffer.count == 1) {
-    const grpc_slice *slice = &buffer->data.raw.slice_buffer.slices[0];
+  if (!info->compressed && slices->count == 1) {
+    const grpc_slice *slice = &slices->slices[0];
     return protobuf_c_message_unpack(descriptor, allocator,
                                      GRPC_SLICE_LENGTH(*slice),
                                      GRPC_SLICE_START_PTR(*slice));
@@ -124,7 +117,7 @@ ProtobufCMessage *gc_unpack_limited(
   grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
   grpc_byte_buffer_reader_destroy(&reader);
   ProtobufCMessage *msg = NULL;
-  if (buffer->data.raw.compression == GRPC_COMPRESS_NONE) {
+  if (!info->compressed) {
     msg =
         protobuf_c_message_unpack(descriptor, allocator, GRPC_SLICE_LENGTH(all),
                                   GRPC_SLICE_START_PTR(all));

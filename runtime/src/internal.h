@@ -45,10 +45,6 @@ grpc_c_code gc_misuse(grpc_c_status *status, const char *what);
 void gc_status_take_details(grpc_c_status *status,
                             const grpc_metadata_array *trailing);
 
-/* Bytes of hinted stream replies the core buffers before it writes them
- * (grpc.http2.write_buffer_size; the core's default is 64 KiB). */
-enum { GC_STREAM_WRITE_BUFFER = 8 * 1024 };
-
 /* ---- time ---- */
 gpr_timespec gc_deadline_after_ms(int64_t timeout_ms);
 int64_t gc_ms_until(gpr_timespec deadline);
@@ -137,11 +133,13 @@ typedef struct gc_args {
 /* Sets or replaces one argument; copies key and value. */
 int gc_args_set(gc_args *args, const char *key, const char *string_value,
                 int int_value);
-/* Builds core args borrowing the strings of `args` (may be NULL) followed by
- * the `defaults` whose key `args` does not set. The caller frees
- * `out->args`. Returns 0 or GRPC_C_ENOMEM. */
+/* Builds core args borrowing the strings of `args` (may be NULL), then the
+ * `defaults` whose key `args` does not set, then the `forced` ones, which
+ * replace any of the others with their key. The caller frees `out->args`.
+ * Returns 0 or GRPC_C_ENOMEM. */
 int gc_args_to_core(const gc_args *args, const grpc_arg *defaults,
-                    size_t default_count, grpc_channel_args *out);
+                    size_t default_count, const grpc_arg *forced,
+                    size_t forced_count, grpc_channel_args *out);
 /* The integer value of `key` in `args` (may be NULL), or `fallback`. */
 int gc_args_get_int(const gc_args *args, const char *key, int fallback);
 void gc_args_free(gc_args *args);

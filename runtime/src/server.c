@@ -16,6 +16,9 @@
  * scans requested calls linearly, and unmatched calls simply wait in the
  * core until a slot is requested again. */
 enum { UNARY_SLOTS = 8, STREAM_SLOTS = 2, GENERIC_SLOTS = 2 };
+/* Bytes of hinted stream replies the core buffers before it writes them
+ * (grpc.http2.write_buffer_size; the core's default is 64 KiB). */
+enum { STREAM_WRITE_BUFFER = 8 * 1024 };
 
 typedef enum server_state {
   SERVER_CREATED,
@@ -214,20 +217,17 @@ int grpc_c_server_create(grpc_c_server **out,
        .value.integer = 0},
       {.type = GRPC_ARG_INTEGER,
        .key = (char *)GRPC_ARG_HTTP2_WRITE_BUFFER_SIZE,
-       .value.integer = GC_STREAM_WRITE_BUFFER},
+       .value.integer = STREAM_WRITE_BUFFER},
       {.type = GRPC_ARG_INTEGER,
        .key = (char *)GRPC_ARG_ENABLE_PER_MESSAGE_DECOMPRESSION,
-       .value.integer = 0},
-      no_core_receive_limit};
+       .value.integer = 0}};
   grpc_channel_args args;
   if (gc_args_to_core(opts ? &opts->args : NULL, defaults,
-                      sizeof defaults / sizeof *defaults, &args)) {
+                      sizeof defaults / sizeof *defaults,
+                      &no_core_receive_limit, 1, &args)) {
     free(server);
     return GRPC_C_ENOMEM;
   }
-  for (size_t i = 0; i < args.num_args; i++)
-    if (strcmp(args.args[i].key, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH) == 0)
-      args.args[i] = no_core_receive_limit;
   gc_core_ref();
   server->core = grpc_server_create(&args, NULL);
   free(args.args);
@@ -475,25 +475,30 @@ static bool auth_refuses(grpc_c_server_ctx *ctx) {
   return true;
 }
 
+/* Decodes the request that came with the call (unary and server-streaming
+ * methods). NULL, with the call ended, when there was none or it did not
+ * decode. */
+static ProtobufCMessage *take_request(grpc_c_server_ctx *ctx) {
+  ProtobufCMessage *request =
+      ctx->payload ? gc_ctx_unpack(ctx, ctx->method->method->request_descriptor,
+                                   ctx->payload, &ctx->arena.allocator)
+                   : NULL;
+  gc_buffer_free(ctx->payload);
+  ctx->payload = NULL;
+  if (!request)
+    gc_ctx_finish(ctx, ctx->decode_failed
+                           ? gc_ctx_fail_decode(ctx)
+                           : grpc_c_server_ctx_fail(
+                                 ctx, GRPC_C_INTERNAL,
+                                 "grpc-c: the client sent no request message"));
+  return request;
+}
+
 static void run_unary(grpc_c_server_ctx *ctx) {
   const grpc_c_method *m = ctx->method->method;
   if (auth_refuses(ctx)) return;
-  ProtobufCMessage *request = NULL;
-  if (ctx->payload) {
-    request = gc_ctx_unpack(ctx, m->request_descriptor, ctx->payload,
-                            &ctx->arena.allocator);
-    gc_buffer_free(ctx->payload);
-    ctx->payload = NULL;
-    if (!request) {
-      gc_ctx_finish(ctx, gc_ctx_fail_decode(ctx));
-      return;
-    }
-  } else {
-    grpc_c_server_ctx_fail(ctx, GRPC_C_INTERNAL,
-                           "grpc-c: the client sent no request message");
-    gc_ctx_finish(ctx, GRPC_C_INTERNAL);
-    return;
-  }
+  ProtobufCMessage *request = take_request(ctx);
+  if (!request) return;
   ProtobufCMessage *response = ctx->response_storage;
   protobuf_c_message_init(m->response_descriptor, response);
   bool deferred = false;
@@ -533,22 +538,9 @@ static void invoke_stream(grpc_c_server_ctx *ctx) {
   ProtobufCMessage *request = NULL;
   ProtobufCMessage *response = NULL;
   grpc_c_code code;
-  if (m->kind == GRPC_C_METHOD_SERVER_STREAMING) {
-    request = ctx->payload ? gc_ctx_unpack(ctx, m->request_descriptor,
-                                           ctx->payload, &ctx->arena.allocator)
-                           : NULL;
-    gc_buffer_free(ctx->payload);
-    ctx->payload = NULL;
-    if (!request) {
-      code = ctx->decode_failed
-                 ? gc_ctx_fail_decode(ctx)
-                 : grpc_c_server_ctx_fail(
-                       ctx, GRPC_C_INTERNAL,
-                       "grpc-c: the client sent no request message");
-      gc_ctx_finish(ctx, code);
-      return;
-    }
-  }
+  if (m->kind == GRPC_C_METHOD_SERVER_STREAMING &&
+      !(request = take_request(ctx)))
+    return;
   if (ctx->response_storage) {
     response = ctx->response_storage;
     protobuf_c_message_init(m->response_descriptor, response);

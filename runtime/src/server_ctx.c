@@ -363,9 +363,6 @@ grpc_c_code gc_ctx_decode_outcome(grpc_c_server_ctx *ctx, grpc_c_code code) {
 void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
   const grpc_c_method *m = ctx->method->method;
   bool streaming = m->kind != GRPC_C_METHOD_UNARY;
-  /* Reactor streams decode on the pollers: gc_stream_finish looks at the
-   * outcome under the stream's lock. */
-  if (!ctx->stream) code = gc_ctx_decode_outcome(ctx, code);
   /* A handler that gives up because its deadline passed reports what the
    * client will see anyway, whichever side's timer fires first. */
   if (code == GRPC_C_CANCELLED && gc_ms_until(ctx->deadline) == 0)
@@ -373,9 +370,10 @@ void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
   if (code == GRPC_C_UNIMPLEMENTED && !ctx->status_message)
     grpc_c_server_ctx_fail(ctx, code, "Method not implemented: %s", m->path);
   if (ctx->stream) {
-    gc_stream_finish(ctx, code);
+    gc_stream_finish(ctx, code); /* applies the decode outcome itself */
     return;
   }
+  code = gc_ctx_decode_outcome(ctx, code);
   grpc_op ops[4];
   size_t n = 0;
   if (!ctx->initial_metadata_sent) gc_ctx_initial_metadata_op(ctx, &ops[n++]);

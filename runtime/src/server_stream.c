@@ -244,7 +244,7 @@ static void write_completed_locked(struct gc_stream *s, bool ok) {
   if (s->sending_buffer && !s->spare) {
     gc_buffer_empty(s->sending_buffer);
     s->spare = s->sending_buffer;
-  } else if (s->sending_buffer) {
+  } else {
     gc_buffer_free(s->sending_buffer);
   }
   s->sending_buffer = NULL;
@@ -391,8 +391,8 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
                !s->finish_requested && !s->broken) {
       s->paused = true; /* the queue is full; write completions resume */
     }
-    pipelined = more;
     if (!more) break;
+    pipelined = true;
     pump_locked(ctx, s);
   }
   s->hold_last = false;
