@@ -371,23 +371,6 @@ class ProtobufCNameCollector {
  public:
   explicit ProtobufCNameCollector(NameTable* table) : table_(table) {}
 
-  void AddFileAndImports(const pb::FileDescriptor* file) {
-    if (!visited_.insert(file).second) return;
-    // protoc-c writes no .pb-c.h for such files and includes none for them.
-    if (ReadProtobufCFileOptions(file).no_generate) return;
-    AddFile(file);
-    for (int i = 0; i < file->dependency_count(); ++i) {
-      AddFileAndImports(file->dependency(i));
-    }
-  }
-
- private:
-  void Add(const std::string& name, const char* kind,
-           const std::string& full_name, const pb::FileDescriptor* file) {
-    table_->AddProtobufCName(NameTable::kFileScope, name,
-                             NameOwner{kind, full_name, file->name()});
-  }
-
   void AddFile(const pb::FileDescriptor* file) {
     Add("PROTOBUF_C_" + FilenameIdentifier(file->name()) + "__INCLUDED", "file",
         file->name(), file);
@@ -401,6 +384,13 @@ class ProtobufCNameCollector {
     for (int i = 0; i < file->service_count(); ++i) {
       AddService(file->service(i), naming);
     }
+  }
+
+ private:
+  void Add(const std::string& name, const char* kind,
+           const std::string& full_name, const pb::FileDescriptor* file) {
+    table_->AddProtobufCName(NameTable::kFileScope, name,
+                             NameOwner{kind, full_name, file->name()});
   }
 
   void AddMessage(const pb::Descriptor* message, const FileNaming& naming) {
@@ -487,13 +477,35 @@ class ProtobufCNameCollector {
   }
 
   NameTable* table_;
-  std::set<const pb::FileDescriptor*> visited_;
 };
+
+void VisitProtobufCFiles(
+    const pb::FileDescriptor* file,
+    const std::function<void(const pb::FileDescriptor*)>& visit,
+    std::set<const pb::FileDescriptor*>* visited) {
+  if (!visited->insert(file).second) return;
+  // protoc-c writes no .pb-c.h for such files and includes none for them.
+  if (ReadProtobufCFileOptions(file).no_generate) return;
+  visit(file);
+  for (int i = 0; i < file->dependency_count(); ++i) {
+    VisitProtobufCFiles(file->dependency(i), visit, visited);
+  }
+}
 
 }  // namespace
 
+void ForEachProtobufCFile(
+    const pb::FileDescriptor* file,
+    const std::function<void(const pb::FileDescriptor*)>& visit) {
+  std::set<const pb::FileDescriptor*> visited;
+  VisitProtobufCFiles(file, visit, &visited);
+}
+
 void AddProtobufCNames(const pb::FileDescriptor* file, NameTable* table) {
-  ProtobufCNameCollector(table).AddFileAndImports(file);
+  ProtobufCNameCollector collector(table);
+  ForEachProtobufCFile(file, [&collector](const pb::FileDescriptor* each) {
+    collector.AddFile(each);
+  });
 }
 
 }  // namespace grpc_c::plugin::names

@@ -9,6 +9,7 @@
 #ifndef GRPC_C_PLUGIN_NAMES_H
 #define GRPC_C_PLUGIN_NAMES_H
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -178,6 +179,14 @@ class NameTable {
   std::map<std::pair<std::string, std::string>, Entry> entries_;
   std::vector<std::string> collisions_;
 };
+
+// Calls `visit` on `file` and on every file it imports (directly or not)
+// whose .pb-c.h ends up in the same translation units as our code, each
+// once, a file before its imports. Files marked `no_generate` have no
+// .pb-c.h and are skipped with their imports, as protoc-c skips them.
+void ForEachProtobufCFile(
+    const google::protobuf::FileDescriptor* file,
+    const std::function<void(const google::protobuf::FileDescriptor*)>& visit);
 
 // Adds every name protobuf-c 1.4 declares in `file`'s .pb-c.h, and in the
 // .pb-c.h of every file it imports (directly or not), since all of them end

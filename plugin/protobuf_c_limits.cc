@@ -2,8 +2,6 @@
 
 #include <google/protobuf/descriptor.h>
 
-#include <set>
-
 #include "names.h"
 
 namespace grpc_c::plugin {
@@ -39,17 +37,8 @@ void CheckMessage(const pb::Descriptor* message, const pb::FileDescriptor* root,
   }
 }
 
-// Depth first over the imports, each file once, the file itself last. Files
-// marked no_generate are skipped with their imports, as protoc-c skips them:
-// it never generates them, so what they hold cannot crash it.
 void CheckFile(const pb::FileDescriptor* file, const pb::FileDescriptor* root,
-               std::set<const pb::FileDescriptor*>* seen,
                std::vector<std::string>* out) {
-  if (!seen->insert(file).second) return;
-  if (names::ReadProtobufCFileOptions(file).no_generate) return;
-  for (int i = 0; i < file->dependency_count(); ++i) {
-    CheckFile(file->dependency(i), root, seen, out);
-  }
   for (int i = 0; i < file->message_type_count(); ++i) {
     CheckMessage(file->message_type(i), root, out);
   }
@@ -62,9 +51,13 @@ void CheckFile(const pb::FileDescriptor* file, const pb::FileDescriptor* root,
 
 std::vector<std::string> ProtobufCLimitViolations(
     const pb::FileDescriptor* file) {
+  // The files protoc-c generates with `file` (its .pb-c.h includes theirs);
+  // those marked no_generate it never generates, so they cannot crash it.
   std::vector<std::string> out;
-  std::set<const pb::FileDescriptor*> seen;
-  CheckFile(file, file, &seen, &out);
+  names::ForEachProtobufCFile(file,
+                              [file, &out](const pb::FileDescriptor* each) {
+                                CheckFile(each, file, &out);
+                              });
   return out;
 }
 
