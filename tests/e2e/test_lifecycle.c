@@ -256,8 +256,6 @@ START_TEST(server_listens_on_several_addresses) {
 }
 END_TEST
 
-/* The runtime gives the core defaults (SO_REUSEPORT off, channelz off);
- * a server option with the same key must win over them. */
 /* A server listening on `port` (0: any; *bound tells which); *rc is what
  * adding the listener returned. */
 static grpc_c_server *server_on(int port, bool reuseport, int *rc, int *bound) {
@@ -275,6 +273,8 @@ static grpc_c_server *server_on(int port, bool reuseport, int *rc, int *bound) {
   return server;
 }
 
+/* The runtime gives the core defaults (SO_REUSEPORT off, channelz off);
+ * a server option with the same key must win over them. */
 START_TEST(server_options_win_over_runtime_defaults) {
   int rc, port, bound;
   grpc_c_server *first = server_on(0, true, &rc, &port);

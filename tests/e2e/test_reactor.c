@@ -178,7 +178,7 @@ static void server_stream_on_done(grpc_c_server_ctx *ctx,
   atomic_fetch_add(&dones, 1);
 }
 
-/* on_cancel left NULL: the thunk must skip it. */
+/* Only on_done: the call ends before anything else could happen. */
 static const E2e__Echo__ServerStream_Reactor server_stream_reactor = {
     .on_done = server_stream_on_done};
 

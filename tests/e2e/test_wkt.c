@@ -4,7 +4,6 @@
 #include <check.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "clock.grpc-c.h"
 #include "e2e_server.h"

@@ -121,10 +121,13 @@ int grpc_c_server_options_set_max_concurrent_streams(
 
 /**
  * Sets a raw gRPC core server argument with an integer value, such as
- * "grpc.max_concurrent_streams". The key is copied. It wins over the two
- * defaults this runtime gives the core: "grpc.so_reuseport" 0 and
+ * "grpc.max_concurrent_streams". The key is copied. It wins over the
+ * defaults this runtime gives the core: "grpc.so_reuseport" 0,
  * "grpc.enable_channelz" 0 (channelz costs CPU on every message and the
- * runtime offers no channelz service).
+ * runtime offers no channelz service), "grpc.http2.write_buffer_size" 8192
+ * and "grpc.per_message_decompression" 0. "grpc.max_receive_message_length"
+ * sets the receive limit the runtime enforces, as
+ * grpc_c_server_options_set_max_receive_message_size() does.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_server_options_set_int(grpc_c_server_options *opts, const char *key,
@@ -252,9 +255,9 @@ int64_t grpc_c_server_ctx_time_remaining_ms(const grpc_c_server_ctx *ctx);
 /**
  * True when the request message last received on this call (the request of
  * a unary or server-streaming call, or the last read, even one that failed
- * to decode) arrived compressed. Always false on servers that leave decompression to the core
- * (grpc_c_server_options_set_inspect_compression() with false), and for
- * NULL.
+ * to decode) arrived compressed. Always false on servers that leave
+ * decompression to the core (grpc_c_server_options_set_inspect_compression()
+ * with false), and for NULL.
  */
 bool grpc_c_server_ctx_request_compressed(const grpc_c_server_ctx *ctx);
 
