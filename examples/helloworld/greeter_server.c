@@ -57,6 +57,9 @@ int main(void) {
   rc = grpc_c_server_add_listener(server, address, &bound_port);
   if (rc == 0)
     rc = helloworld__greeter__servicer__register(server, &greeter, NULL);
+  /* From here on SIGTERM/SIGINT drain calls for up to 5 s, even one that
+   * arrives before the wait below. */
+  if (rc == 0) rc = grpc_c_server_handle_signals(server, 5000);
   if (rc == 0) rc = grpc_c_server_start(server);
   if (rc != 0) {
     fprintf(stderr, "greeter_server: cannot serve on %s: %s\n", address,
@@ -67,11 +70,7 @@ int main(void) {
   printf("greeter_server listening on port %d\n", bound_port);
   fflush(stdout);
 
-  /* Blocks until SIGTERM/SIGINT, then drains calls for up to 5 s. */
-  rc = grpc_c_server_wait_for_signal(server, 5000);
-  if (rc != 0) {
-    fprintf(stderr, "greeter_server: %s\n", grpc_c_strerror(rc));
-  }
+  grpc_c_server_wait(server); /* until a signal has drained it */
   grpc_c_server_destroy(server);
-  return rc == 0 ? 0 : 1;
+  return 0;
 }

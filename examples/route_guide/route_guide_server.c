@@ -288,6 +288,8 @@ int main(void) {
   if (rc == 0) {
     rc = routeguide__route_guide__servicer__register(server, &servicer, &guide);
   }
+  /* SIGTERM/SIGINT drain for up to 5 s from here on. */
+  if (rc == 0) rc = grpc_c_server_handle_signals(server, 5000);
   if (rc == 0) rc = grpc_c_server_start(server);
   if (rc != 0) {
     fprintf(stderr, "route_guide_server: cannot serve on %s: %s\n", address,
@@ -300,10 +302,7 @@ int main(void) {
          route_guide_db_count);
   fflush(stdout);
 
-  rc = grpc_c_server_wait_for_signal(server, 5000);
-  if (rc != 0) {
-    fprintf(stderr, "route_guide_server: %s\n", grpc_c_strerror(rc));
-  }
+  grpc_c_server_wait(server); /* until a signal has drained it */
   /* Every handler has returned once the server is destroyed: only then is
    * it safe to free what they share. */
   grpc_c_server_destroy(server);

@@ -2,6 +2,7 @@
  * and non-blocking streaming handlers inline, a bounded worker pool for
  * blocking streaming handlers, and graceful shutdown. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,10 +21,11 @@ enum { UNARY_SLOTS = 8, STREAM_SLOTS = 2, GENERIC_SLOTS = 2 };
  * (grpc.http2.write_buffer_size; the core's default is 64 KiB). */
 enum { STREAM_WRITE_BUFFER = 8 * 1024 };
 
+/* See "life cycle" below. */
 typedef enum server_state {
   SERVER_CREATED,
   SERVER_STARTED,
-  SERVER_SHUTTING_DOWN,
+  SERVER_DRAINING,
   SERVER_STOPPED
 } server_state;
 
@@ -72,7 +74,24 @@ struct grpc_c_server {
   pthread_mutex_t life_mu;
   pthread_cond_t life_cv;
   _Atomic server_state state;
+  bool core_started;
+  bool finishing;              /* a thread is finishing the drain */
+  gpr_timespec drain_deadline; /* DRAINING: when to cancel what is left */
+  bool connections_closed;     /* guarded by slot_mu */
+
+  /* Signal handling (grpc_c_server_handle_signals()). */
+  int signal_read_fd; /* -1: not handling signals */
+  int64_t signal_grace_ms;
+  pthread_t signal_watcher;
+  bool signal_watcher_started;
 };
+
+/* The server whose poller or worker this thread is, if any. */
+static _Thread_local const grpc_c_server *tls_own_server;
+
+static bool on_own_thread(const grpc_c_server *server) {
+  return tls_own_server == server;
+}
 
 /* ---- options ---- */
 
@@ -246,6 +265,7 @@ int grpc_c_server_create(grpc_c_server **out,
   pthread_cond_init(&server->work_cv, NULL);
   pthread_mutex_init(&server->life_mu, NULL);
   pthread_cond_init(&server->life_cv, NULL);
+  server->signal_read_fd = -1;
   server->state = SERVER_CREATED;
   *out = server;
   return 0;
@@ -408,7 +428,7 @@ void gc_ctx_release(grpc_c_server_ctx *ctx) {
 /* Requests one call for `sm` from the core. */
 static void request_slot(gc_server_method *sm) {
   grpc_c_server *server = sm->server;
-  if (server->state >= SERVER_SHUTTING_DOWN) return;
+  if (server->state >= SERVER_DRAINING) return;
   grpc_c_server_ctx *ctx = slot_take(sm);
   if (!ctx) {
     gc_log(GRPC_C_LOG_ERROR, "out of memory requesting a call slot");
@@ -561,6 +581,7 @@ static void invoke_stream(grpc_c_server_ctx *ctx) {
 
 static void *worker_loop(void *arg) {
   grpc_c_server *server = arg;
+  tls_own_server = server;
   for (;;) {
     pthread_mutex_lock(&server->pool_mu);
     while (!server->queue_head && !server->stop_workers) {
@@ -672,8 +693,26 @@ void gc_server_dispatch(grpc_c_server *server, void *tag, bool ok) {
     gc_stream_event(ctx, kind, ok);
 }
 
+/* ---- life cycle ----
+ *
+ * One state machine, guarded by life_mu:
+ *
+ *   CREATED --start--> STARTED --shutdown--> DRAINING --finished--> STOPPED
+ *      |                                                               ^
+ *      +---------------------------shutdown----------------------------+
+ *
+ * CREATED takes listeners, services and signal handling; a start that
+ * cannot start its threads leaves it CREATED. DRAINING begins with the
+ * core's shutdown: no new calls; calls in flight finish until the grace
+ * deadline, then the rest are cancelled. One thread, the finisher, waits
+ * for that and joins the server's threads: the first caller of shutdown,
+ * wait or destroy that is not a thread of this server. A handler cannot be
+ * the finisher (it would wait for itself), so shutdown from a handler only
+ * begins the drain. STOPPED leaves only destroy. */
+
 static void *poller_loop(void *arg) {
   grpc_c_server *server = arg;
+  tls_own_server = server;
   gc_events_poller_thread();
   for (;;) {
     grpc_event ev = grpc_completion_queue_next(
@@ -687,26 +726,38 @@ static void *poller_loop(void *arg) {
   return NULL;
 }
 
-/* ---- start and stop ---- */
+static int start_signal_watcher(grpc_c_server *server);
 
 int grpc_c_server_start(grpc_c_server *server) {
   if (!server) return GRPC_C_EINVAL;
   pthread_mutex_lock(&server->life_mu);
+  int rc = 0;
   if (server->state != SERVER_CREATED || server->listener_count == 0) {
-    pthread_mutex_unlock(&server->life_mu);
-    return GRPC_C_ESTATE;
+    rc = GRPC_C_ESTATE;
+    goto out;
   }
   server->workers =
       calloc((size_t)server->max_workers, sizeof *server->workers);
   server->pollers =
       calloc((size_t)server->poller_count, sizeof *server->pollers);
   if (!server->workers || !server->pollers) {
-    free(server->workers);
-    free(server->pollers);
-    server->workers = server->pollers = NULL;
-    pthread_mutex_unlock(&server->life_mu);
-    return GRPC_C_ENOMEM;
+    rc = GRPC_C_ENOMEM;
+    goto undo;
   }
+  /* Threads first: a server whose threads cannot start stays CREATED,
+   * with nothing started in the core. Pollers may wait on the queue of a
+   * core server that has not started. */
+  if ((rc = start_signal_watcher(server)) != 0) goto undo;
+  int started = 0;
+  for (; started < server->poller_count; started++)
+    if (pthread_create(&server->pollers[started], NULL, poller_loop, server))
+      break;
+  if (started == 0) {
+    gc_log(GRPC_C_LOG_ERROR, "cannot start a poller thread");
+    rc = GRPC_C_ETHREAD;
+    goto undo;
+  }
+  server->poller_count = started;
   for (size_t i = 0; i < server->method_count; i++) {
     gc_server_method *sm = &server->methods[i];
     sm->core_handle = grpc_server_register_method(
@@ -716,17 +767,9 @@ int grpc_c_server_start(grpc_c_server *server) {
         0);
   }
   grpc_server_start(server->core);
+  server->core_started = true;
   server->state = SERVER_STARTED;
-  int started = 0;
-  for (; started < server->poller_count; started++)
-    if (pthread_create(&server->pollers[started], NULL, poller_loop, server))
-      break;
-  server->poller_count = started;
   pthread_mutex_unlock(&server->life_mu);
-  if (started == 0) {
-    grpc_c_server_shutdown(server, 0);
-    return GRPC_C_ETHREAD;
-  }
   for (size_t i = 0; i < server->method_count; i++) {
     gc_server_method *sm = &server->methods[i];
     int slots = is_streaming(sm) ? STREAM_SLOTS : UNARY_SLOTS;
@@ -734,6 +777,13 @@ int grpc_c_server_start(grpc_c_server *server) {
   }
   for (int k = 0; k < GENERIC_SLOTS; k++) request_slot(&server->generic);
   return 0;
+undo:
+  free(server->workers);
+  free(server->pollers);
+  server->workers = server->pollers = NULL;
+out:
+  pthread_mutex_unlock(&server->life_mu);
+  return rc;
 }
 
 grpc_completion_queue *gc_server_cq(const grpc_c_server *server) {
@@ -744,68 +794,128 @@ bool gc_server_cancelling(const grpc_c_server *server) {
   return atomic_load(&server->cancelling);
 }
 
-/* Waits until the core confirmed shutdown and no call is active, or until
- * `deadline`. Returns true when drained. */
-static bool wait_drained(grpc_c_server *server, gpr_timespec deadline) {
-  struct timespec ts;
-  gpr_timespec rt = gpr_convert_clock_type(deadline, GPR_CLOCK_REALTIME);
-  ts.tv_sec = (time_t)rt.tv_sec;
-  ts.tv_nsec = rt.tv_nsec;
-  bool infinite =
-      gpr_time_cmp(deadline, gpr_inf_future(deadline.clock_type)) == 0;
+static bool drained_locked(const grpc_c_server *server) {
+  return server->shutdown_notified && server->active_calls == 0;
+}
+
+/* Waits on drained_cv until drained or `deadline`, in steps of at most
+ * 100 ms (so a deadline shortened meanwhile is seen). Returns true when
+ * drained. */
+static bool wait_drained(grpc_c_server *server, bool until_drained) {
   pthread_mutex_lock(&server->slot_mu);
-  while (!(server->shutdown_notified && server->active_calls == 0)) {
-    int rc = infinite ? pthread_cond_wait(&server->drained_cv, &server->slot_mu)
-                      : pthread_cond_timedwait(&server->drained_cv,
-                                               &server->slot_mu, &ts);
-    if (rc == ETIMEDOUT) break;
+  for (;;) {
+    if (drained_locked(server)) break;
+    /* No call left, yet no word from the core: connections that stay open
+     * (idle clients, or peers that ignore GOAWAY) hold it back. With no
+     * call to lose, close them now rather than at the end of the grace. */
+    if (server->active_calls == 0 && !server->connections_closed) {
+      server->connections_closed = true;
+      pthread_mutex_unlock(&server->slot_mu);
+      grpc_server_cancel_all_calls(server->core);
+      pthread_mutex_lock(&server->slot_mu);
+      continue;
+    }
+    gpr_timespec now = gpr_now(GPR_CLOCK_MONOTONIC);
+    gpr_timespec step =
+        gpr_time_add(now, gpr_time_from_millis(100, GPR_TIMESPAN));
+    pthread_mutex_lock(&server->life_mu);
+    gpr_timespec deadline = server->drain_deadline;
+    pthread_mutex_unlock(&server->life_mu);
+    if (!until_drained && gpr_time_cmp(now, deadline) >= 0) break;
+    if (!until_drained && gpr_time_cmp(deadline, step) < 0) step = deadline;
+    gpr_timespec rt = gpr_convert_clock_type(step, GPR_CLOCK_REALTIME);
+    struct timespec ts = {.tv_sec = (time_t)rt.tv_sec, .tv_nsec = rt.tv_nsec};
+    pthread_cond_timedwait(&server->drained_cv, &server->slot_mu, &ts);
   }
-  bool drained = server->shutdown_notified && server->active_calls == 0;
+  bool drained = drained_locked(server);
   pthread_mutex_unlock(&server->slot_mu);
   return drained;
 }
 
-int grpc_c_server_shutdown(grpc_c_server *server, int64_t grace_ms) {
-  if (!server) return GRPC_C_EINVAL;
-  pthread_mutex_lock(&server->life_mu);
-  if (server->state == SERVER_CREATED) {
-    server->state = SERVER_STOPPED;
-    pthread_mutex_unlock(&server->life_mu);
-    return 0;
-  }
-  if (server->state != SERVER_STARTED) { /* stopping or stopped */
-    while (server->state != SERVER_STOPPED)
-      pthread_cond_wait(&server->life_cv, &server->life_mu);
-    pthread_mutex_unlock(&server->life_mu);
-    return 0;
-  }
-  server->state = SERVER_SHUTTING_DOWN;
-  pthread_mutex_unlock(&server->life_mu);
-
-  grpc_server_shutdown_and_notify(server->core, server->cq,
-                                  &server->shutdown_tag);
-  if (!wait_drained(server,
-                    gc_deadline_after_ms(grace_ms < 0 ? 0 : grace_ms))) {
+/* The finisher's part of shutdown: drain until the grace deadline, cancel
+ * what is left, wait for every handler, join every thread. The wait after
+ * cancelling ends when the last handler returns: cancelled calls fail
+ * their reads and writes, and the core then reports shutdown. */
+static void finish_shutdown(grpc_c_server *server) {
+  if (!wait_drained(server, false)) {
     atomic_store(&server->cancelling, true);
     grpc_server_cancel_all_calls(server->core);
-    wait_drained(server, gpr_inf_future(GPR_CLOCK_MONOTONIC));
+    wait_drained(server, true);
   }
-
   pthread_mutex_lock(&server->pool_mu);
   server->stop_workers = true;
   pthread_cond_broadcast(&server->work_cv);
   pthread_mutex_unlock(&server->pool_mu);
   for (int i = 0; i < server->worker_count; i++)
     pthread_join(server->workers[i], NULL);
-
   grpc_completion_queue_shutdown(server->cq);
   for (int i = 0; i < server->poller_count; i++)
     pthread_join(server->pollers[i], NULL);
+}
 
-  pthread_mutex_lock(&server->life_mu);
-  server->state = SERVER_STOPPED;
-  pthread_cond_broadcast(&server->life_cv);
+/* Moves a STARTED server to DRAINING (the core stops taking calls), or
+ * brings the deadline of a drain forward. life_mu held. */
+static void begin_drain_locked(grpc_c_server *server, int64_t grace_ms) {
+  gpr_timespec deadline = gc_deadline_after_ms(grace_ms < 0 ? 0 : grace_ms);
+  if (server->state == SERVER_STARTED) {
+    server->state = SERVER_DRAINING;
+    server->drain_deadline = deadline;
+    grpc_server_shutdown_and_notify(server->core, server->cq,
+                                    &server->shutdown_tag);
+    pthread_cond_broadcast(&server->life_cv);
+  } else if (gpr_time_cmp(deadline, server->drain_deadline) < 0) {
+    server->drain_deadline = deadline;
+  }
+}
+
+/* Waits for STOPPED, becoming the finisher of a drain that has none.
+ * life_mu held; released on return. Not on the server's own threads. */
+static void finish_or_wait_unlock(grpc_c_server *server) {
+  while (server->state != SERVER_STOPPED) {
+    if (server->state == SERVER_DRAINING && !server->finishing) {
+      server->finishing = true;
+      pthread_mutex_unlock(&server->life_mu);
+      finish_shutdown(server);
+      pthread_mutex_lock(&server->life_mu);
+      server->state = SERVER_STOPPED;
+      pthread_cond_broadcast(&server->life_cv);
+      break;
+    }
+    pthread_cond_wait(&server->life_cv, &server->life_mu);
+  }
   pthread_mutex_unlock(&server->life_mu);
+}
+
+int grpc_c_server_shutdown(grpc_c_server *server, int64_t grace_ms) {
+  if (!server) return GRPC_C_EINVAL;
+  pthread_mutex_lock(&server->life_mu);
+  switch ((server_state)server->state) {
+    case SERVER_CREATED:
+      server->state = SERVER_STOPPED;
+      pthread_cond_broadcast(&server->life_cv);
+      break;
+    case SERVER_STARTED:
+    case SERVER_DRAINING:
+      begin_drain_locked(server, grace_ms);
+      if (on_own_thread(server)) break; /* a handler: the drain goes on */
+      finish_or_wait_unlock(server);
+      return 0;
+    case SERVER_STOPPED:
+      break;
+  }
+  pthread_mutex_unlock(&server->life_mu);
+  return 0;
+}
+
+int grpc_c_server_wait(grpc_c_server *server) {
+  if (!server) return GRPC_C_EINVAL;
+  if (on_own_thread(server)) return GRPC_C_ESTATE;
+  pthread_mutex_lock(&server->life_mu);
+  if (server->state == SERVER_CREATED) {
+    pthread_mutex_unlock(&server->life_mu);
+    return GRPC_C_ESTATE;
+  }
+  finish_or_wait_unlock(server);
   return 0;
 }
 
@@ -817,24 +927,44 @@ static void free_slot_list(grpc_c_server_ctx *ctx) {
   }
 }
 
+static void stop_signal_handling(grpc_c_server *server);
+
 void grpc_c_server_destroy(grpc_c_server *server) {
   if (!server) return;
-  bool was_started = server->state != SERVER_CREATED;
-  grpc_c_server_shutdown(server, 0);
-  if (!was_started) {
-    /* The core wants shutdown before destroy even when never started. */
+  if (on_own_thread(server)) {
+    gc_log(GRPC_C_LOG_ERROR,
+           "grpc_c_server_destroy() called from a handler of the server; "
+           "the server is left as it is");
+    return;
+  }
+  grpc_c_server_shutdown(server, 0); /* STOPPED, from any state */
+  stop_signal_handling(server);
+  if (!server->core_started) {
+    /* The core wants shutdown before destroy even when never started; no
+     * poller runs, so the notification is collected here. */
     grpc_server_shutdown_and_notify(server->core, server->cq,
                                     &server->shutdown_tag);
     grpc_completion_queue_shutdown(server->cq);
   }
-  /* Drain what is left (the shutdown tag of an unstarted server). */
+  /* Collect what is left on the (shut down) queue, within a bound: the
+   * core never keeps a shut-down queue busy for long. */
+  gpr_timespec deadline = gc_deadline_after_ms(10000);
+  bool emptied = false;
   for (;;) {
-    grpc_event ev = grpc_completion_queue_next(
-        server->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
-    if (ev.type == GRPC_QUEUE_SHUTDOWN) break;
+    grpc_event ev = grpc_completion_queue_next(server->cq, deadline, NULL);
+    if (ev.type == GRPC_QUEUE_SHUTDOWN) {
+      emptied = true;
+      break;
+    }
+    if (ev.type == GRPC_QUEUE_TIMEOUT) break;
   }
-  grpc_server_destroy(server->core);
-  grpc_completion_queue_destroy(server->cq);
+  if (emptied) {
+    grpc_server_destroy(server->core);
+    grpc_completion_queue_destroy(server->cq);
+  } else {
+    /* Freeing them now could crash the core: leave them. */
+    gc_log(GRPC_C_LOG_ERROR, "the core did not release a server in 10 s");
+  }
   for (size_t i = 0; i < server->method_count; i++)
     free_slot_list(server->methods[i].free_slots);
   free_slot_list(server->generic.free_slots);
@@ -848,35 +978,81 @@ void grpc_c_server_destroy(grpc_c_server *server) {
   pthread_mutex_destroy(&server->life_mu);
   pthread_cond_destroy(&server->life_cv);
   free(server);
-  gc_core_unref();
+  if (emptied) gc_core_unref();
 }
 
-/* ---- signals ---- */
+/* ---- signals ----
+ *
+ * The handler can only reach process-wide state: a pipe, written without
+ * blocking. One server at a time handles signals. Its watcher thread,
+ * started with the server, reads the pipe and shuts the server down; a
+ * signal that arrives before the server starts waits in the pipe. */
 
-/* The signal handler can only reach process-wide state: one pipe. */
-static int signal_pipe[2] = {-1, -1};
 static pthread_mutex_t signal_mu = PTHREAD_MUTEX_INITIALIZER;
+static int signal_pipe[2] = {-1, -1};
+static grpc_c_server *signal_owner; /* guarded by signal_mu */
+static struct sigaction old_term, old_int;
 
 static void on_signal(int sig) {
-  (void)sig;
   int saved = errno;
-  ssize_t unused = write(signal_pipe[1], "s", 1);
+  char byte = sig == SIGINT ? 'i' : 't';
+  ssize_t unused = write(signal_pipe[1], &byte, 1);
   (void)unused;
   errno = saved;
 }
 
-int grpc_c_server_wait_for_signal(grpc_c_server *server, int64_t grace_ms) {
+static void *signal_watcher(void *arg) {
+  grpc_c_server *server = arg;
+  struct pollfd pfd = {.fd = server->signal_read_fd, .events = POLLIN};
+  for (;;) {
+    char byte = 0;
+    if (poll(&pfd, 1, -1) < 0 && errno == EINTR) continue;
+    if (read(server->signal_read_fd, &byte, 1) < 0 && errno == EINTR) continue;
+    if (byte == 'q') break; /* destroy */
+    if (byte == 't' || byte == 'i') {
+      gc_log(GRPC_C_LOG_INFO, "%s received: shutting down",
+             byte == 't' ? "SIGTERM" : "SIGINT");
+      grpc_c_server_shutdown(server, server->signal_grace_ms);
+      break;
+    }
+  }
+  return NULL;
+}
+
+static int start_signal_watcher(grpc_c_server *server) {
+  if (server->signal_read_fd < 0 || server->signal_watcher_started) return 0;
+  if (pthread_create(&server->signal_watcher, NULL, signal_watcher, server)) {
+    gc_log(GRPC_C_LOG_ERROR, "cannot start the signal watcher thread");
+    return GRPC_C_ETHREAD;
+  }
+  server->signal_watcher_started = true;
+  return 0;
+}
+
+int grpc_c_server_handle_signals(grpc_c_server *server, int64_t grace_ms) {
   if (!server) return GRPC_C_EINVAL;
-  if (server->state != SERVER_STARTED) return GRPC_C_ESTATE;
-  if (pthread_mutex_trylock(&signal_mu) != 0) return GRPC_C_ESTATE;
+  pthread_mutex_lock(&server->life_mu);
+  server_state state = server->state;
+  pthread_mutex_unlock(&server->life_mu);
+  if (state != SERVER_CREATED && state != SERVER_STARTED) return GRPC_C_ESTATE;
+  pthread_mutex_lock(&signal_mu);
+  if (signal_owner) {
+    pthread_mutex_unlock(&signal_mu);
+    return signal_owner == server ? 0 : GRPC_C_ESTATE;
+  }
   if (pipe(signal_pipe) != 0) {
     pthread_mutex_unlock(&signal_mu);
     return GRPC_C_ESIGNAL;
   }
-  struct sigaction action, old_term, old_int;
+  /* The handler must never block; the reader blocks in poll(). */
+  fcntl(signal_pipe[1], F_SETFL, fcntl(signal_pipe[1], F_GETFL) | O_NONBLOCK);
+  fcntl(signal_pipe[0], F_SETFD, FD_CLOEXEC);
+  fcntl(signal_pipe[1], F_SETFD, FD_CLOEXEC);
+  struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
   int rc = 0;
   if (sigaction(SIGTERM, &action, &old_term) != 0) {
     rc = GRPC_C_ESIGNAL;
@@ -884,25 +1060,66 @@ int grpc_c_server_wait_for_signal(grpc_c_server *server, int64_t grace_ms) {
     sigaction(SIGTERM, &old_term, NULL);
     rc = GRPC_C_ESIGNAL;
   }
-  if (rc == 0) {
-    /* Wake up now and then to notice a shutdown from another thread. */
-    struct pollfd pfd = {.fd = signal_pipe[0], .events = POLLIN};
-    while (server->state == SERVER_STARTED) {
-      int n = poll(&pfd, 1, 100);
-      if (n > 0) {
-        gc_log(GRPC_C_LOG_INFO, "signal received: shutting down");
-        break;
-      }
-    }
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGINT, &old_int, NULL);
+  if (rc != 0) {
+    close(signal_pipe[0]);
+    close(signal_pipe[1]);
+    signal_pipe[0] = signal_pipe[1] = -1;
+    pthread_mutex_unlock(&signal_mu);
+    return rc;
   }
+  signal_owner = server;
+  pthread_mutex_unlock(&signal_mu);
+
+  pthread_mutex_lock(&server->life_mu);
+  server->signal_read_fd = signal_pipe[0];
+  server->signal_grace_ms = grace_ms;
+  if (server->state == SERVER_STARTED) rc = start_signal_watcher(server);
+  pthread_mutex_unlock(&server->life_mu);
+  if (rc != 0) stop_signal_handling(server);
+  return rc;
+}
+
+/* Stops the watcher, restores the previous handlers and closes the pipe. */
+static void stop_signal_handling(grpc_c_server *server) {
+  pthread_mutex_lock(&signal_mu);
+  if (signal_owner != server) {
+    pthread_mutex_unlock(&signal_mu);
+    return;
+  }
+  if (server->signal_watcher_started) {
+    char quit = 'q';
+    ssize_t unused = write(signal_pipe[1], &quit, 1);
+    (void)unused;
+    pthread_join(server->signal_watcher, NULL);
+    server->signal_watcher_started = false;
+  }
+  sigaction(SIGTERM, &old_term, NULL);
+  sigaction(SIGINT, &old_int, NULL);
   close(signal_pipe[0]);
   close(signal_pipe[1]);
   signal_pipe[0] = signal_pipe[1] = -1;
+  server->signal_read_fd = -1;
+  signal_owner = NULL;
   pthread_mutex_unlock(&signal_mu);
-  if (rc == 0) grpc_c_server_shutdown(server, grace_ms);
-  return rc;
+}
+
+int grpc_c_server_wait_for_signal(grpc_c_server *server, int64_t grace_ms) {
+  if (!server) return GRPC_C_EINVAL;
+  pthread_mutex_lock(&server->life_mu);
+  server_state state = server->state;
+  pthread_mutex_unlock(&server->life_mu);
+  if (state == SERVER_CREATED || on_own_thread(server)) return GRPC_C_ESTATE;
+  pthread_mutex_lock(&signal_mu);
+  bool handled_already = signal_owner == server;
+  pthread_mutex_unlock(&signal_mu);
+  if (!handled_already) {
+    int rc = grpc_c_server_handle_signals(server, grace_ms);
+    if (rc != 0) return rc;
+  }
+  grpc_c_server_wait(server);
+  /* Handlers installed for this call only go when it returns. */
+  if (!handled_already) stop_signal_handling(server);
+  return 0;
 }
 
 int grpc_c_port_from_env(int default_port) {

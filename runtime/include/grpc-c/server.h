@@ -5,8 +5,10 @@
  * Life cycle: grpc_c_server_create() → grpc_c_server_add_listener() (one or
  * more) → grpc_c_server_register() (each service, usually through the
  * generated `<service>__servicer__register()`) → grpc_c_server_start() →
- * grpc_c_server_wait_for_signal() or grpc_c_server_shutdown() →
- * grpc_c_server_destroy().
+ * grpc_c_server_wait() (after grpc_c_server_handle_signals()) or
+ * grpc_c_server_shutdown() → grpc_c_server_destroy(). The states are
+ * created, started, draining and stopped; each function says what it does
+ * in each.
  *
  * Threads: the server owns its threads. Unary handlers run directly on the
  * threads that poll the gRPC core (no hand-off), so a unary handler should
@@ -190,36 +192,99 @@ int grpc_c_server_set_nonblocking(grpc_c_server *server,
                                   const grpc_c_method *method);
 
 /**
- * Starts serving: starts the poller threads and begins accepting calls.
- * Calls to methods nobody registered answer ::GRPC_C_UNIMPLEMENTED.
- * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (started already or no
- *         listener), ::GRPC_C_ETHREAD, ::GRPC_C_ENOMEM.
+ * Starts serving: starts the poller threads (and the signal watcher, after
+ * grpc_c_server_handle_signals()) and begins accepting calls. Calls to
+ * methods nobody registered answer ::GRPC_C_UNIMPLEMENTED.
+ *
+ * Created → started. When a thread cannot be started (::GRPC_C_ETHREAD) or
+ * memory runs out, nothing has started and the server stays created: call
+ * start again, or destroy it.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (not in the created state, or
+ *         no listener), ::GRPC_C_ETHREAD, ::GRPC_C_ENOMEM.
  */
 int grpc_c_server_start(grpc_c_server *server);
 
 /**
- * Shuts the server down and blocks until it has stopped: stops accepting new
- * calls and connections at once, lets in-flight calls finish for up to
- * `grace_ms` milliseconds, then cancels the rest (their streaming handlers
- * see reads and writes fail and grpc_c_server_ctx_is_cancelled() return
- * true) and waits for every handler to return. Idempotent; safe from any
- * thread except a handler of this server.
+ * Shuts the server down: stops accepting new calls and connections at
+ * once, lets in-flight calls finish for up to `grace_ms` milliseconds, then
+ * cancels the rest (their streaming handlers see reads and writes fail and
+ * grpc_c_server_ctx_is_cancelled() return true) and waits for every handler
+ * to return. Connections left open with no call on them are closed as soon
+ * as the last call ends, without waiting for the grace.
+ *
+ * By state: created → stopped at once (nothing to drain); started →
+ * draining → stopped, and the call returns once stopped; draining (another
+ * thread began the shutdown) → waits until stopped, and a shorter grace
+ * brings the deadline forward; stopped → returns at once.
+ *
+ * From a handler of this server (a poller or stream worker thread), the
+ * call only begins the drain and returns 0 at once: the drain cannot wait
+ * for the handler that asked for it. It completes in grpc_c_server_wait(),
+ * grpc_c_server_wait_for_signal(), a shutdown from another thread, or
+ * grpc_c_server_destroy().
+ *
+ * The wait ends when the last handler returns after the grace: handlers of
+ * cancelled calls should return promptly (blocking reads and writes fail at
+ * once; a deferred call must still be finished).
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_server_shutdown(grpc_c_server *server, int64_t grace_ms);
 
 /**
- * Blocks until SIGTERM or SIGINT arrives (or grpc_c_server_shutdown() is
- * called from another thread), then shuts down with `grace_ms`. The signal
- * handlers are installed for the duration of the call and the previous ones
- * restored afterwards. With a grace below 10 s this fits Cloud Run's and
- * Kubernetes' termination windows.
- * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (not started),
+ * Blocks until the server has stopped: until a shutdown that another thread
+ * (or the signal watcher, see grpc_c_server_handle_signals()) began has
+ * finished. A drain begun from a handler is finished by this call.
+ * @return 0 once stopped (at once when stopped already), ::GRPC_C_EINVAL,
+ *         ::GRPC_C_ESTATE (the server was never started, so nothing could
+ *         stop it; or called from a handler of this server, which would wait
+ *         for itself).
+ */
+int grpc_c_server_wait(grpc_c_server *server);
+
+/**
+ * Makes SIGTERM and SIGINT shut this server down gracefully with
+ * `grace_ms`, from this call until grpc_c_server_destroy(). Call it before
+ * grpc_c_server_start(): then a signal that arrives at any moment after
+ * start returns, even before the program reaches grpc_c_server_wait(),
+ * drains the server, and a program that then destroys the server and
+ * returns from main() exits with status 0. A signal that arrives before
+ * start is kept and acted on as soon as the server starts.
+ *
+ * Process-wide effects, for as long as the server handles signals: the
+ * handlers of SIGTERM and SIGINT are replaced (with SA_RESTART), a pipe
+ * (close-on-exec) is opened, and a watcher thread runs from start; the
+ * previous handlers come back in grpc_c_server_destroy(). One server per
+ * process handles signals at a time. A second signal while draining is
+ * ignored. With a grace below 10 s this fits Cloud Run's and Kubernetes'
+ * termination windows.
+ * @return 0 (also when this server handles them already), ::GRPC_C_EINVAL,
+ *         ::GRPC_C_ESTATE (draining or stopped, or another server handles
+ *         signals), ::GRPC_C_ESIGNAL (sigaction or pipe failed),
+ *         ::GRPC_C_ETHREAD (started, and the watcher cannot start).
+ */
+int grpc_c_server_handle_signals(grpc_c_server *server, int64_t grace_ms);
+
+/**
+ * Blocks until SIGTERM or SIGINT arrives (or until another thread shuts
+ * the server down), then shuts down with `grace_ms` and returns once
+ * stopped. Unless grpc_c_server_handle_signals() was called before, the
+ * handlers are installed for the duration of this call only (a signal
+ * before it still ends the process the default way) and the previous ones
+ * restored on return; prefer grpc_c_server_handle_signals() before start
+ * and grpc_c_server_wait().
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (never started, called from a
+ *         handler of this server, or another server handles signals),
  *         ::GRPC_C_ESIGNAL.
  */
 int grpc_c_server_wait_for_signal(grpc_c_server *server, int64_t grace_ms);
 
-/** Shuts down with no grace if needed and frees the server. Accepts NULL. */
+/**
+ * Shuts down with no grace if needed (see grpc_c_server_shutdown()),
+ * restores the signal handlers it replaced, and frees the server. Accepts
+ * NULL. Works in every state; after it returns no thread of the server
+ * runs. Must not be called from a handler of this server: that call is
+ * refused (logged) and the server is left as it is.
+ */
 void grpc_c_server_destroy(grpc_c_server *server);
 
 /**

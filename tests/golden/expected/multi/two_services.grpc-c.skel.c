@@ -152,6 +152,11 @@ int main(void) {
         server, &multi__beta__servicer__impl, NULL);
   }
   if (err == 0) {
+    /* From here on SIGTERM and SIGINT drain the server (5 s grace), even
+     * one that arrives before the wait below. */
+    err = grpc_c_server_handle_signals(server, 5000);
+  }
+  if (err == 0) {
     err = grpc_c_server_start(server);
   }
   if (err != 0) {
@@ -163,11 +168,7 @@ int main(void) {
 
   printf("listening on port %d\n", port);
   fflush(stdout);
-  err = grpc_c_server_wait_for_signal(server, 5000);
+  grpc_c_server_wait(server); /* until a signal has drained it */
   grpc_c_server_destroy(server);
-  if (err != 0) {
-    fprintf(stderr, "cannot wait for a signal: %s\n", grpc_c_strerror(err));
-    return 1;
-  }
   return 0;
 }
