@@ -35,6 +35,7 @@ struct grpc_c_server_options {
   gc_args args;
   grpc_c_auth_fn auth_fn;
   void *auth_data;
+  size_t memory_limit; /* 0: none */
 };
 
 struct grpc_c_server {
@@ -175,6 +176,13 @@ int grpc_c_server_options_set_auth_hook(grpc_c_server_options *opts,
   return 0;
 }
 
+int grpc_c_server_options_set_memory_limit(grpc_c_server_options *opts,
+                                           size_t bytes) {
+  if (!opts) return GRPC_C_EINVAL;
+  opts->memory_limit = bytes;
+  return 0;
+}
+
 int grpc_c_server_options_set_int(grpc_c_server_options *opts, const char *key,
                                   int value) {
   if (!opts) return GRPC_C_EINVAL;
@@ -223,10 +231,27 @@ int grpc_c_server_create(grpc_c_server **out,
    * every request against it as it decodes (gc_ctx_unpack()), so the core's
    * message-size filter, which costs another step on every message (about
    * 1.6%), is left out unless a send limit needs it. */
-  const grpc_arg no_core_receive_limit = {
-      .type = GRPC_ARG_INTEGER,
-      .key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
-      .value.integer = -1};
+  grpc_arg forced[2] = {{.type = GRPC_ARG_INTEGER,
+                         .key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
+                         .value.integer = -1}};
+  size_t forced_count = 1;
+  /* The memory ceiling: the core's resource quota, which its transports
+   * draw on for what they read and buffer, and which cancels calls (the
+   * largest buffers first) when it runs out. */
+  grpc_resource_quota *quota = NULL;
+  if (opts && opts->memory_limit) {
+    quota = grpc_resource_quota_create("grpc-c server");
+    if (!quota) {
+      free(server);
+      return GRPC_C_ENOMEM;
+    }
+    grpc_resource_quota_resize(quota, opts->memory_limit);
+    forced[forced_count++] = (grpc_arg){
+        .type = GRPC_ARG_POINTER,
+        .key = (char *)GRPC_ARG_RESOURCE_QUOTA,
+        .value.pointer = {.p = quota,
+                          .vtable = grpc_resource_quota_arg_vtable()}};
+  }
   grpc_arg defaults[] = {
       {.type = GRPC_ARG_INTEGER,
        .key = (char *)GRPC_ARG_ALLOW_REUSEPORT,
@@ -242,14 +267,16 @@ int grpc_c_server_create(grpc_c_server **out,
        .value.integer = 0}};
   grpc_channel_args args;
   if (gc_args_to_core(opts ? &opts->args : NULL, defaults,
-                      sizeof defaults / sizeof *defaults,
-                      &no_core_receive_limit, 1, &args)) {
+                      sizeof defaults / sizeof *defaults, forced,
+                      forced_count, &args)) {
+    if (quota) grpc_resource_quota_unref(quota);
     free(server);
     return GRPC_C_ENOMEM;
   }
   gc_core_ref();
   server->core = grpc_server_create(&args, NULL);
   free(args.args);
+  if (quota) grpc_resource_quota_unref(quota); /* the server holds its own */
   server->cq = grpc_completion_queue_create_for_next(NULL);
   if (!server->core || !server->cq) {
     if (server->core) grpc_server_destroy(server->core);

@@ -136,6 +136,23 @@ int grpc_c_server_options_set_int(grpc_c_server_options *opts, const char *key,
                                   int value);
 
 /**
+ * Gives the server a memory ceiling: the gRPC core's resource quota, from
+ * which its transports take what they read and buffer (request messages
+ * included, which the core assembles whole before the runtime can check
+ * them against the receive limit). When the quota runs short the core
+ * cancels calls, those holding the most memory first, with
+ * RESOURCE_EXHAUSTED, and slows its reads, so a server under abuse
+ * refuses calls instead of growing without bound. It covers the core's
+ * buffers, not memory the handlers allocate. 0 (the default): no ceiling.
+ * Pick a value well above the receive limit times the calls you expect at
+ * once; docs/limits.md has the measurements.
+ * @return 0 or ::GRPC_C_EINVAL.
+ * Threads: any thread, before grpc_c_server_create() reads the options.
+ */
+int grpc_c_server_options_set_memory_limit(grpc_c_server_options *opts,
+                                           size_t bytes);
+
+/**
  * Creates a server.
  * @param[out] out owned by the caller, destroyed with grpc_c_server_destroy().
  * @param opts     options or NULL for the defaults; read during the call only.
