@@ -239,7 +239,7 @@ void gc_call_credentials_apply(grpc_c_channel *channel, grpc_call *call,
 int gc_server_add_port(grpc_c_server *server, const char *address,
                        grpc_server_credentials *creds, int *bound_port);
 
-/* ---- arena (server_ctx.c) ---- */
+/* ---- arena (server_call.c) ---- */
 typedef struct gc_arena_block gc_arena_block;
 typedef struct gc_arena {
   gc_arena_block *head; /* the first block is kept across resets */
@@ -250,55 +250,97 @@ void *gc_arena_alloc(gc_arena *arena, size_t size); /* zeroed */
 void gc_arena_reset(gc_arena *arena);
 void gc_arena_free(gc_arena *arena);
 
-/* ---- server (server.c, server_ctx.c) ---- */
+/* ---- server calls ----
+ *
+ * A server call is a slot (grpc_c_server_ctx): the core call object of
+ * server_call.c (call, metadata, status, arena, the handler's invocation)
+ * and a mode, one module each, that drives the call from its arrival to its
+ * end behind the small interface gc_call_mode:
+ *
+ *   server_unary.c     unary, handler inline on the poller
+ *   server_deferred.c  unary whose handler deferred it (finish from any thread)
+ *   server_blocking.c  streaming, handler on a worker, blocking reads/writes
+ *   server_reactor.c   streaming, handler on the poller, callbacks (reactor)
+ *
+ * server.c owns slots, dispatch and the life cycle; it calls a mode only
+ * through the interface, and modes reach the server only through
+ * gc_server_common. Files depend one way: server.c -> modes ->
+ * server_call.c -> core_fence.c. */
+
+typedef struct gc_call_mode gc_call_mode;
+
+/* What calls need of their server; owned by server.c. */
+typedef struct gc_server_common {
+  grpc_completion_queue *cq; /* the server queue */
+  size_t receive_limit;      /* largest request, inflated or not */
+  grpc_c_auth_fn auth_fn;    /* NULL: no auth hook */
+  void *auth_data;
+  _Atomic bool cancelling; /* past the shutdown grace */
+  /* Returns a finished call's slot to the server (resets it first). */
+  void (*release)(grpc_c_server_ctx *ctx);
+} gc_server_common;
 
 typedef struct gc_server_method {
   grpc_c_server *server;
-  const grpc_c_method *method;
+  const grpc_c_method *method; /* NULL for the UNIMPLEMENTED slots */
   const void *servicer;
   void *self;
   void *core_handle;
-  bool nonblocking; /* handler runs on a poller; see server_stream.c */
-  grpc_c_server_ctx *free_slots; /* guarded by server->slot_mu */
+  const gc_call_mode *mode;      /* chosen when the server starts */
+  grpc_c_server_ctx *free_slots; /* guarded by the server's slot lock */
 } gc_server_method;
 
-typedef enum gc_ctx_state {
-  GC_CTX_IDLE = 0,
-  GC_CTX_UNARY_NEW,   /* requested unary call */
-  GC_CTX_UNARY_DONE,  /* the unary's final batch is under way */
-  GC_CTX_STREAM_NEW,  /* requested streaming call */
-  GC_CTX_GENERIC_NEW, /* requested call to an unregistered method */
-  GC_CTX_GENERIC_DONE /* its UNIMPLEMENTED answer is under way */
-} gc_ctx_state;
+/* Unary calls (server_unary.c, server_deferred.c). */
+typedef struct gc_unary_call {
+  /* A deferred call asks for its close event at defer time; it and the
+   * final batch are its two events, and the last one releases the slot. */
+  bool close_started;
+  _Atomic int events;
+  grpc_c_cancel_fn on_cancel;
+  void *on_cancel_data;
+} gc_unary_call;
 
-/* One server call slot. Slots belong to a method (or to the generic
- * handler), are requested from the core, serve one call, and are reused. */
+/* Blocking streams (server_blocking.c). */
+typedef struct gc_blocking_call {
+  int close_tag, read_tag, write_tag, finish_tag; /* addresses as tags */
+  ProtobufCMessage *lent; /* last message a read returned */
+  bool read_done;
+} gc_blocking_call;
+
+typedef enum gc_call_phase {
+  GC_CALL_IDLE = 0,  /* in a free list */
+  GC_CALL_REQUESTED, /* waiting in the core for a call */
+  GC_CALL_ACTIVE     /* carrying a call */
+} gc_call_phase;
+
+/* One server call slot. Slots belong to a method (or to the UNIMPLEMENTED
+ * answer), are requested from the core, serve one call, and are reused. */
 struct grpc_c_server_ctx {
-  grpc_c_server *server;
-  gc_server_method *method; /* NULL for the generic UNIMPLEMENTED slots */
-  gc_ctx_state state;
+  gc_server_common *common;
+  gc_server_method *method; /* also for the UNIMPLEMENTED slots */
+  const gc_call_mode *mode; /* the method's, or deferred after defer() */
+  gc_call_phase phase;
+
+  /* The queue the call's batches complete on: the server queue, or the
+   * mode's own (blocking streams: a pluck queue per slot, so a worker
+   * waits for its reads and writes without a hand-off). */
+  grpc_completion_queue *call_cq;
 
   /* Filled by the core when a call arrives. */
   grpc_call *call;
   gpr_timespec deadline;
   grpc_metadata_array request_metadata;
-  grpc_byte_buffer *payload;
-  grpc_call_details details; /* generic slots only */
+  grpc_byte_buffer *payload; /* the request, for unary and server streams */
+  grpc_call_details details; /* UNIMPLEMENTED slots only */
 
-  /* Streaming methods: the call's own pluck queue, so a handler thread waits
-   * for its reads and writes without a hand-off. */
-  grpc_completion_queue *stream_cq;
-  int close_tag, read_tag, write_tag, finish_tag; /* addresses used as tags */
   int cancelled_flag;          /* RECV_CLOSE_ON_SERVER output */
-  _Atomic bool close_received; /* RECV_CLOSE completed */
-  bool read_done;
-  bool decode_failed;      /* a request message did not decode */
-  bool request_too_large;  /* ... because it exceeds the receive limit */
-  bool request_compressed; /* the last request message arrived compressed */
+  _Atomic bool close_received; /* the close event completed */
+  bool decode_failed;          /* a request message did not decode */
+  bool request_too_large;      /* ... because it exceeds the receive limit */
+  bool request_compressed;     /* the last request arrived compressed */
 
   gc_arena arena;              /* request, strings, user allocations */
   void *response_storage;      /* sizeof the response message, or NULL */
-  ProtobufCMessage *lent;      /* last message a streaming read returned */
   gc_md_list initial_metadata; /* to send */
   gc_md_list trailing_metadata;
   bool initial_metadata_sent;
@@ -306,98 +348,133 @@ struct grpc_c_server_ctx {
   grpc_slice status_slice;
   grpc_byte_buffer *send_buffer; /* kept, empty, for the slot's next call */
   char *peer;
-  _Atomic bool deferred; /* defer() called and finish() not yet */
-  /* Deferred unary calls wait for their close event on the server queue
-   * (tagged ctx + 1) as well as for the final batch; the last of the two
-   * releases the slot. */
-  bool close_started;
-  _Atomic int unary_events;
-  grpc_c_cancel_fn on_cancel;
-  void *on_cancel_data;
-  bool *defer_flag;        /* while a handler runs: its caller's flag */
   grpc_auth_context *auth; /* fetched on first use */
   const char *principal;   /* in the arena; set by the auth hook */
-  /* Non-blocking streaming methods: events, write queue, reactor. */
-  struct gc_stream *stream;
+
+  _Atomic bool deferred; /* the handler handed the call on, not finished */
+  bool *defer_flag;      /* while a handler runs: its caller's flag */
+
+  union { /* the mode's own state */
+    gc_unary_call unary;
+    gc_blocking_call blocking;
+    struct gc_stream *reactor;
+  } as;
 
   grpc_c_server_ctx *next; /* free list or worker queue */
 };
 
-/* Ends a unary or client-streaming/streaming call with `code`: sends what
- * remains (initial metadata, the response when OK, the status). */
-void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
-/* `code`, or gc_ctx_fail_decode() when a request failed to decode. */
-grpc_c_code gc_ctx_decode_outcome(grpc_c_server_ctx *ctx, grpc_c_code code);
-/* Sets the status of a request that did not decode and returns its code:
- * RESOURCE_EXHAUSTED when it exceeds the receive limit (as sent or
- * inflated), else INTERNAL. */
-grpc_c_code gc_ctx_fail_decode(grpc_c_server_ctx *ctx);
-/* A deferred unary call's close event arrived (poller thread). */
-void gc_ctx_unary_closed(grpc_c_server_ctx *ctx);
-/* A unary call's final batch completed (poller thread). */
-void gc_ctx_unary_done(grpc_c_server_ctx *ctx);
-/* Returns a finished slot to its free list. */
-void gc_ctx_release(grpc_c_server_ctx *ctx);
-/* Resets per-call state; keeps buffers for the next call. */
-void gc_ctx_reset(grpc_c_server_ctx *ctx);
-/* Parses a request message of the call, noting whether it arrived
- * compressed and holding it, as sent and inflated, to the server's receive
- * limit. NULL (and decode_failed set) when `buffer` does not decode. */
-ProtobufCMessage *gc_ctx_unpack(grpc_c_server_ctx *ctx,
-                                const ProtobufCMessageDescriptor *descriptor,
-                                grpc_byte_buffer *buffer,
-                                ProtobufCAllocator *allocator);
-/* True once the server is past its shutdown grace. */
-bool gc_server_cancelling(const grpc_c_server *server);
-/* The server's completion queue (non-blocking streams are bound to it). */
-grpc_completion_queue *gc_server_cq(const grpc_c_server *server);
-/* Handles one event of the server's queue (poller thread, or a thread that
- * found the event in its completion-queue cache). */
-void gc_server_dispatch(grpc_c_server *server, void *tag, bool ok);
-/* Fills `op` with the status of `code`: trailing metadata, and the message
- * set with grpc_c_server_ctx_fail(), which `ctx` keeps alive. */
-void gc_ctx_status_op(grpc_c_server_ctx *ctx, grpc_c_code code, grpc_op *op);
-/* Fills `op` with the close event (RECV_CLOSE_ON_SERVER) into
- * ctx->cancelled_flag. */
-void gc_ctx_close_op(grpc_c_server_ctx *ctx, grpc_op *op);
-/* Fills `op` with the initial metadata to send and marks it sent. */
-void gc_ctx_initial_metadata_op(grpc_c_server_ctx *ctx, grpc_op *op);
+/* A call mode: one module per way of running a call. */
+struct gc_call_mode {
+  /* Handlers of this mode run on a stream worker, not on the poller. */
+  bool on_worker;
+  /* Per-slot state: made with the slot (false: out of memory), reset
+   * after each call, freed with the slot. Any may be NULL. */
+  bool (*slot_init)(grpc_c_server_ctx *ctx);
+  void (*slot_reset)(grpc_c_server_ctx *ctx);
+  void (*slot_free)(grpc_c_server_ctx *ctx);
+  /* The call arrived: run the handler and go on (poller or worker). */
+  void (*begin)(grpc_c_server_ctx *ctx);
+  /* An event of the call on the server queue: GC_TAG_* kind and ok. */
+  void (*event)(grpc_c_server_ctx *ctx, int kind, bool ok);
+  /* Ends the call with `code`: the handler returned it, or called
+   * grpc_c_server_ctx_finish(). */
+  void (*finish)(grpc_c_server_ctx *ctx, grpc_c_code code);
+  /* grpc_c_server_ctx_defer() during the handler; NULL: not deferrable.
+   * Returns 0 or GRPC_C_E*. */
+  int (*defer)(grpc_c_server_ctx *ctx);
+  /* Streaming reads and writes; NULL: the mode has none. */
+  bool (*read)(grpc_c_server_ctx *ctx, ProtobufCMessage **msg);
+  bool (*write)(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
+                unsigned flags);
+  /* Whether the close event arrived, looked at without waiting; NULL:
+   * close_received says it. */
+  bool (*poll_close)(grpc_c_server_ctx *ctx);
+};
 
-/* ---- non-blocking streams (server_stream.c) ---- */
-/* Tags on the server queue are slot addresses plus a small event number
- * (slots are allocated, so their low bits are free). */
+extern const gc_call_mode gc_unary_mode;    /* server_unary.c */
+extern const gc_call_mode gc_deferred_mode; /* server_deferred.c */
+extern const gc_call_mode gc_blocking_mode; /* server_blocking.c */
+extern const gc_call_mode gc_reactor_mode;  /* server_reactor.c */
+
+/* ---- the core call object (server_call.c) ---- */
+
+/* Makes a slot for `sm` (mode state included), or NULL. */
+grpc_c_server_ctx *gc_call_new(gc_server_common *common, gc_server_method *sm);
+/* Resets per-call state, keeping buffers for the slot's next call. */
+void gc_call_reset(grpc_c_server_ctx *ctx);
+void gc_call_free(grpc_c_server_ctx *ctx);
+/* Hands a finished call's slot back to the server. */
+static inline void gc_call_release(grpc_c_server_ctx *ctx) {
+  ctx->common->release(ctx);
+}
+/* Runs the auth hook, decodes the request that came with the call (if the
+ * method has one) and calls the handler. Returns true when the call is
+ * still the caller's, with the handler's code in *code; false when it was
+ * ended (refused, undecodable) or handed on by the handler (deferred, or a
+ * reactor), after which the caller must not touch it. */
+bool gc_call_run_handler(grpc_c_server_ctx *ctx, grpc_c_code *code);
+/* `code` as the call ends with it: CANCELLED past the deadline becomes
+ * DEADLINE_EXCEEDED, UNIMPLEMENTED gets its message. */
+grpc_c_code gc_call_final_code(grpc_c_server_ctx *ctx, grpc_c_code code);
+/* Fills `ops` with what ends a call: initial metadata if not sent, the
+ * response when OK and the method has one, and the status (after the
+ * decode outcome). Returns the number of ops (at most 3). */
+size_t gc_call_final_ops(grpc_c_server_ctx *ctx, grpc_c_code code,
+                         grpc_op *ops);
+/* Parses a request message of the call, noting whether it arrived
+ * compressed and holding it, as sent and inflated, to the receive limit.
+ * NULL (and decode_failed set) when `buffer` does not decode. */
+ProtobufCMessage *gc_call_unpack(grpc_c_server_ctx *ctx,
+                                 grpc_byte_buffer *buffer,
+                                 ProtobufCAllocator *allocator);
+/* `code`, or the decode failure's code when a request failed to decode and
+ * the handler said OK: RESOURCE_EXHAUSTED over the receive limit (as sent
+ * or inflated), else INTERNAL; the status message is set. */
+grpc_c_code gc_call_decode_outcome(grpc_c_server_ctx *ctx, grpc_c_code code);
+/* Ops: the status of `code` (with the message set by
+ * grpc_c_server_ctx_fail(), kept alive by `ctx`), the close event into
+ * ctx->cancelled_flag, the initial metadata to send (marked sent). */
+void gc_call_status_op(grpc_c_server_ctx *ctx, grpc_c_code code, grpc_op *op);
+void gc_call_close_op(grpc_c_server_ctx *ctx, grpc_op *op);
+void gc_call_initial_metadata_op(grpc_c_server_ctx *ctx, grpc_op *op);
+
+/* ---- beyond the core's public API (core_fence.c) ---- */
+
+/* True when the core is a version whose internals the runtime was
+ * verified on (and GRPC_C_CORE_PUBLIC_API=1 is not set): then codec.c
+ * works on byte buffers directly and pollers use the completion-queue
+ * cache; else only the public API is used. */
+bool gc_fence_verified(void);
+
+/* Tags on the server queue: slot addresses plus a small event number. */
 enum {
-  GC_TAG_CALL = 0,         /* the slot's call arrived or its batch ended */
-  GC_TAG_UNARY_CLOSE = 1,  /* close event of a deferred unary call */
-  GC_TAG_STREAM_READ = 2,  /* non-blocking stream: a read completed */
+  GC_TAG_CALL = 0,        /* the slot's call arrived or its final batch ended */
+  GC_TAG_CLOSE = 1,       /* the close event (deferred unary, reactor) */
+  GC_TAG_STREAM_READ = 2, /* reactor: a read completed */
   GC_TAG_STREAM_WRITE = 3, /* ... a write (maybe with the status) */
-  GC_TAG_STREAM_CLOSE = 4, /* ... the close event */
   GC_TAG_MASK = 7
 };
-struct gc_stream *gc_stream_new(void);
-void gc_stream_destroy(struct gc_stream *stream);
-/* Drops per-call state (queued messages); keeps buffers. */
-void gc_stream_reset(struct gc_stream *stream);
-/* Around the handler of a non-blocking streaming call (poller thread):
- * begin asks for the close event; handler_returned starts reading when the
- * handler installed a reactor, and ends the call if it is over. */
-void gc_stream_begin(grpc_c_server_ctx *ctx);
-void gc_stream_handler_returned(grpc_c_server_ctx *ctx);
-/* An event of a non-blocking stream (GC_TAG_STREAM_*). */
-void gc_stream_event(grpc_c_server_ctx *ctx, int kind, bool ok);
-bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
-                     unsigned flags);
-/* Ends the call with `code` (adjusted by gc_ctx_finish for deadlines and
- * UNIMPLEMENTED); applies the decode outcome itself, under the stream's
- * lock, since reads decode on the pollers. */
-void gc_stream_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
-/* Handles the events a poller's completion-queue cache caught while it
- * dispatched one event (called by the poller after each event; nothing to
- * do most of the time). */
+static inline void *gc_tag(grpc_c_server_ctx *ctx, int kind) {
+  return (char *)ctx + kind;
+}
+void gc_tag_split(void *tag, grpc_c_server_ctx **ctx, int *kind);
+
+/* Handles one event of the server queue. */
+typedef void (*gc_dispatch_fn)(void *arg, void *tag, bool ok);
+/* Marks the calling thread as a server poller that handles events with
+ * `dispatch` (once, at its start); only pollers use the cache. */
+void gc_events_poller_thread(gc_dispatch_fn dispatch, void *arg);
+/* Handles the events the cache caught while the poller dispatched one
+ * event (after each event; nothing to do most of the time). */
 void gc_events_drain(void);
 /* Frees the poller's event array (when the poller ends). */
 void gc_events_poller_exit(void);
-/* Marks the calling thread as a server poller (set once, at its start). */
-void gc_events_poller_thread(void);
+/* Starts a batch; on pollers with the cache, so *completed tells whether
+ * it completed at once (with *ok), and other completions the cache caught
+ * are stashed for gc_events_drain(). */
+grpc_call_error gc_start_batch_cached(grpc_call *call,
+                                      grpc_completion_queue *cq,
+                                      const grpc_op *ops, size_t n, void *tag,
+                                      bool *completed, bool *ok);
 
 #endif /* GRPC_C_INTERNAL_H */

@@ -1,6 +1,8 @@
-/* Servers: registered methods, call slots, poller threads that run unary
- * and non-blocking streaming handlers inline, a bounded worker pool for
- * blocking streaming handlers, and graceful shutdown. */
+/* Servers: options, listeners, registered methods, call slots and their
+ * dispatch to the call modes, poller threads (which run unary and
+ * non-blocking streaming handlers inline), a bounded worker pool for
+ * blocking streaming handlers, the life cycle, and signals. What a call
+ * does lives in server_call.c and the mode modules (see internal.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -41,12 +43,10 @@ struct grpc_c_server_options {
 struct grpc_c_server {
   grpc_server *core;
   grpc_completion_queue *cq; /* notifications, unary and generic calls */
+  gc_server_common common;   /* what calls see of the server */
   int poller_count;
   int max_workers;
   int listener_count;
-  size_t receive_limit;   /* largest request, inflated or not */
-  grpc_c_auth_fn auth_fn; /* NULL: no auth hook */
-  void *auth_data;
 
   gc_server_method *methods;
   size_t method_count;
@@ -60,7 +60,6 @@ struct grpc_c_server {
   size_t active_calls;
   bool shutdown_notified;
   int shutdown_tag;
-  _Atomic bool cancelling;
 
   /* The streaming worker pool. */
   pthread_mutex_t pool_mu;
@@ -86,13 +85,6 @@ struct grpc_c_server {
   pthread_t signal_watcher;
   bool signal_watcher_started;
 };
-
-/* The server whose poller or worker this thread is, if any. */
-static _Thread_local const grpc_c_server *tls_own_server;
-
-static bool on_own_thread(const grpc_c_server *server) {
-  return tls_own_server == server;
-}
 
 /* ---- options ---- */
 
@@ -189,6 +181,8 @@ int grpc_c_server_options_set_int(grpc_c_server_options *opts, const char *key,
   return gc_args_set(&opts->args, key, NULL, value);
 }
 
+static void release_slot(grpc_c_server_ctx *ctx);
+
 /* ---- create, listen, register ---- */
 
 int grpc_c_server_create(grpc_c_server **out,
@@ -205,18 +199,20 @@ int grpc_c_server_create(grpc_c_server **out,
   int max_receive = gc_args_get_int(opts ? &opts->args : NULL,
                                     GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
                                     4 * 1024 * 1024 /* the core's default */);
-  server->receive_limit = max_receive >= 0 ? (size_t)max_receive : SIZE_MAX;
+  server->common.receive_limit =
+      max_receive >= 0 ? (size_t)max_receive : SIZE_MAX;
+  server->common.release = release_slot;
   server->generic.server = server;
   if (opts) {
-    server->auth_fn = opts->auth_fn;
-    server->auth_data = opts->auth_data;
+    server->common.auth_fn = opts->auth_fn;
+    server->common.auth_data = opts->auth_data;
   }
 
   /* SO_REUSEPORT is on by default in the core: a stale process on the same
    * port would silently take a share of the connections. Channelz, on by
    * default in the core, counts every call and message for a channelz
    * service this runtime does not offer (about 4% of a streaming server's
-   * CPU). Hinted stream replies (server_stream.c) are written once 8 KiB
+   * CPU). Hinted stream replies (server_reactor.c) are written once 8 KiB
    * wait instead of the core's 64 KiB, so a client that pipelines gets
    * replies while the server still works through its requests, rather than
    * both sides taking turns (+7% pipelined messages/s, see
@@ -228,7 +224,7 @@ int grpc_c_server_create(grpc_c_server **out,
    * grpc_c_server_options_set_inspect_compression()) win over these four.
    *
    * The receive limit goes to the core as -1, always: the runtime checks
-   * every request against it as it decodes (gc_ctx_unpack()), so the core's
+   * every request against it as it decodes (gc_call_unpack()), so the core's
    * message-size filter, which costs another step on every message (about
    * 1.6%), is left out unless a send limit needs it. */
   grpc_arg forced[2] = {{.type = GRPC_ARG_INTEGER,
@@ -246,11 +242,11 @@ int grpc_c_server_create(grpc_c_server **out,
       return GRPC_C_ENOMEM;
     }
     grpc_resource_quota_resize(quota, opts->memory_limit);
-    forced[forced_count++] = (grpc_arg){
-        .type = GRPC_ARG_POINTER,
-        .key = (char *)GRPC_ARG_RESOURCE_QUOTA,
-        .value.pointer = {.p = quota,
-                          .vtable = grpc_resource_quota_arg_vtable()}};
+    forced[forced_count++] =
+        (grpc_arg){.type = GRPC_ARG_POINTER,
+                   .key = (char *)GRPC_ARG_RESOURCE_QUOTA,
+                   .value.pointer = {
+                       .p = quota, .vtable = grpc_resource_quota_arg_vtable()}};
   }
   grpc_arg defaults[] = {
       {.type = GRPC_ARG_INTEGER,
@@ -267,8 +263,8 @@ int grpc_c_server_create(grpc_c_server **out,
        .value.integer = 0}};
   grpc_channel_args args;
   if (gc_args_to_core(opts ? &opts->args : NULL, defaults,
-                      sizeof defaults / sizeof *defaults, forced,
-                      forced_count, &args)) {
+                      sizeof defaults / sizeof *defaults, forced, forced_count,
+                      &args)) {
     if (quota) grpc_resource_quota_unref(quota);
     free(server);
     return GRPC_C_ENOMEM;
@@ -285,6 +281,7 @@ int grpc_c_server_create(grpc_c_server **out,
     gc_core_unref();
     return GRPC_C_ECORE;
   }
+  server->common.cq = server->cq;
   grpc_server_register_completion_queue(server->core, server->cq, NULL);
   pthread_mutex_init(&server->slot_mu, NULL);
   pthread_cond_init(&server->drained_cv, NULL);
@@ -346,6 +343,8 @@ int grpc_c_server_register(grpc_c_server *server, const grpc_c_service *service,
     sm->method = service->methods[i];
     sm->servicer = servicer;
     sm->self = self;
+    sm->mode = sm->method->kind == GRPC_C_METHOD_UNARY ? &gc_unary_mode
+                                                       : &gc_blocking_mode;
   }
   return 0;
 }
@@ -358,7 +357,7 @@ int grpc_c_server_set_nonblocking(grpc_c_server *server,
   for (size_t i = 0; i < server->method_count; i++) {
     if (server->methods[i].method == method ||
         strcmp(server->methods[i].method->path, method->path) == 0) {
-      server->methods[i].nonblocking = true;
+      server->methods[i].mode = &gc_reactor_mode;
       return 0;
     }
   }
@@ -376,69 +375,21 @@ static bool reads_payload_with_call(const gc_server_method *sm) {
                         sm->method->kind == GRPC_C_METHOD_SERVER_STREAMING);
 }
 
-static grpc_c_server_ctx *slot_new(gc_server_method *sm) {
-  grpc_c_server_ctx *ctx = calloc(1, sizeof *ctx);
-  if (!ctx) return NULL;
-  ctx->server = sm->server;
-  ctx->method = sm->method ? sm : NULL;
-  gc_arena_init(&ctx->arena);
-  grpc_metadata_array_init(&ctx->request_metadata);
-  grpc_call_details_init(&ctx->details);
-  ctx->status_slice = grpc_empty_slice();
-  if (sm->method && (sm->method->kind == GRPC_C_METHOD_UNARY ||
-                     sm->method->kind == GRPC_C_METHOD_CLIENT_STREAMING)) {
-    ctx->response_storage =
-        calloc(1, sm->method->response_descriptor->sizeof_message);
-    if (!ctx->response_storage) goto fail;
-  }
-  if (is_streaming(sm) && sm->nonblocking) {
-    ctx->stream = gc_stream_new();
-    if (!ctx->stream) goto fail;
-  } else if (is_streaming(sm)) {
-    ctx->stream_cq = grpc_completion_queue_create_for_pluck(NULL);
-    if (!ctx->stream_cq) goto fail;
-  }
-  return ctx;
-fail:
-  gc_stream_destroy(ctx->stream);
-  free(ctx->response_storage);
-  gc_arena_free(&ctx->arena);
-  free(ctx);
-  return NULL;
-}
-
-static void slot_destroy(grpc_c_server_ctx *ctx) {
-  gc_ctx_reset(ctx);
-  gc_buffer_free(ctx->send_buffer);
-  grpc_metadata_array_destroy(&ctx->request_metadata);
-  grpc_call_details_destroy(&ctx->details);
-  if (ctx->stream_cq) {
-    grpc_completion_queue_shutdown(ctx->stream_cq);
-    grpc_completion_queue_destroy(ctx->stream_cq);
-  }
-  gc_stream_destroy(ctx->stream);
-  gc_md_free(&ctx->initial_metadata);
-  gc_md_free(&ctx->trailing_metadata);
-  gc_arena_free(&ctx->arena);
-  free(ctx->response_storage);
-  free(ctx);
-}
-
-static grpc_c_server_ctx *slot_take(gc_server_method *sm) {
-  grpc_c_server *server = sm->server;
+static grpc_c_server_ctx *slot_take(grpc_c_server *server,
+                                    gc_server_method *sm) {
   pthread_mutex_lock(&server->slot_mu);
   grpc_c_server_ctx *ctx = sm->free_slots;
   if (ctx) sm->free_slots = ctx->next;
   pthread_mutex_unlock(&server->slot_mu);
-  if (!ctx) ctx = slot_new(sm);
+  if (!ctx) ctx = gc_call_new(&server->common, sm);
   if (ctx) ctx->next = NULL;
   return ctx;
 }
 
 /* Puts a slot back; `was_active` says it carried a call. */
-static void slot_put(grpc_c_server_ctx *ctx, bool was_active) {
-  grpc_c_server *server = ctx->server;
-  gc_server_method *sm = ctx->method ? ctx->method : &server->generic;
+static void slot_put(grpc_c_server *server, grpc_c_server_ctx *ctx,
+                     bool was_active) {
+  gc_server_method *sm = ctx->method;
   pthread_mutex_lock(&server->slot_mu);
   ctx->next = sm->free_slots;
   sm->free_slots = ctx;
@@ -447,163 +398,48 @@ static void slot_put(grpc_c_server_ctx *ctx, bool was_active) {
   pthread_mutex_unlock(&server->slot_mu);
 }
 
-void gc_ctx_release(grpc_c_server_ctx *ctx) {
-  gc_ctx_reset(ctx);
-  slot_put(ctx, true);
+/* gc_server_common.release: a call ended. */
+static void release_slot(grpc_c_server_ctx *ctx) {
+  grpc_c_server *server = ctx->method->server;
+  gc_call_reset(ctx);
+  slot_put(server, ctx, true);
 }
 
 /* Requests one call for `sm` from the core. */
-static void request_slot(gc_server_method *sm) {
-  grpc_c_server *server = sm->server;
+static void request_slot(grpc_c_server *server, gc_server_method *sm) {
   if (server->state >= SERVER_DRAINING) return;
-  grpc_c_server_ctx *ctx = slot_take(sm);
+  grpc_c_server_ctx *ctx = slot_take(server, sm);
   if (!ctx) {
     gc_log(GRPC_C_LOG_ERROR, "out of memory requesting a call slot");
     return;
   }
   grpc_call_error err;
+  ctx->phase = GC_CALL_REQUESTED;
   if (!sm->method) {
-    ctx->state = GC_CTX_GENERIC_NEW;
     err = grpc_server_request_call(server->core, &ctx->call, &ctx->details,
                                    &ctx->request_metadata, server->cq,
                                    server->cq, ctx);
   } else {
-    ctx->state = is_streaming(sm) ? GC_CTX_STREAM_NEW : GC_CTX_UNARY_NEW;
     err = grpc_server_request_registered_call(
         server->core, sm->core_handle, &ctx->call, &ctx->deadline,
         &ctx->request_metadata,
-        reads_payload_with_call(sm) ? &ctx->payload : NULL,
-        ctx->stream_cq ? ctx->stream_cq : server->cq, server->cq, ctx);
+        reads_payload_with_call(sm) ? &ctx->payload : NULL, ctx->call_cq,
+        server->cq, ctx);
   }
   if (err != GRPC_CALL_OK) {
     gc_log(GRPC_C_LOG_ERROR, "the core refused a call request (%d)", (int)err);
-    ctx->state = GC_CTX_IDLE;
-    slot_put(ctx, false);
+    ctx->phase = GC_CALL_IDLE;
+    slot_put(server, ctx, false);
   }
 }
 
-/* ---- handlers ---- */
+/* ---- the stream worker pool ---- */
 
-ProtobufCMessage *gc_ctx_unpack(grpc_c_server_ctx *ctx,
-                                const ProtobufCMessageDescriptor *descriptor,
-                                grpc_byte_buffer *buffer,
-                                ProtobufCAllocator *allocator) {
-  gc_unpacked info;
-  ProtobufCMessage *msg = gc_unpack_limited(descriptor, buffer, allocator,
-                                            ctx->server->receive_limit, &info);
-  ctx->request_compressed = info.compressed;
-  if (!msg && buffer) {
-    ctx->decode_failed = true;
-    ctx->request_too_large = info.too_large;
-  }
-  return msg;
-}
+/* The server whose poller or worker this thread is, if any. */
+static _Thread_local const grpc_c_server *tls_own_server;
 
-grpc_c_code gc_ctx_fail_decode(grpc_c_server_ctx *ctx) {
-  if (ctx->request_too_large)
-    return grpc_c_server_ctx_fail(
-        ctx, GRPC_C_RESOURCE_EXHAUSTED,
-        "grpc-c: a request message exceeds the receive limit (%zu bytes)",
-        ctx->server->receive_limit);
-  return grpc_c_server_ctx_fail(ctx, GRPC_C_INTERNAL,
-                                "grpc-c: failed to parse a request message");
-}
-
-/* Runs the server's auth hook, if any; a refused call is ended here and
- * its handler never runs. Returns true when the call was refused. */
-static bool auth_refuses(grpc_c_server_ctx *ctx) {
-  grpc_c_server *server = ctx->server;
-  if (!server->auth_fn) return false;
-  grpc_c_code code = server->auth_fn(server->auth_data, ctx);
-  if (code == GRPC_C_OK) return false;
-  if (!ctx->status_message)
-    grpc_c_server_ctx_fail(ctx, code, "grpc-c: refused by the auth hook");
-  gc_ctx_finish(ctx, code);
-  return true;
-}
-
-/* Decodes the request that came with the call (unary and server-streaming
- * methods). NULL, with the call ended, when there was none or it did not
- * decode. */
-static ProtobufCMessage *take_request(grpc_c_server_ctx *ctx) {
-  ProtobufCMessage *request =
-      ctx->payload ? gc_ctx_unpack(ctx, ctx->method->method->request_descriptor,
-                                   ctx->payload, &ctx->arena.allocator)
-                   : NULL;
-  gc_buffer_free(ctx->payload);
-  ctx->payload = NULL;
-  if (!request)
-    gc_ctx_finish(ctx, ctx->decode_failed
-                           ? gc_ctx_fail_decode(ctx)
-                           : grpc_c_server_ctx_fail(
-                                 ctx, GRPC_C_INTERNAL,
-                                 "grpc-c: the client sent no request message"));
-  return request;
-}
-
-static void run_unary(grpc_c_server_ctx *ctx) {
-  const grpc_c_method *m = ctx->method->method;
-  if (auth_refuses(ctx)) return;
-  ProtobufCMessage *request = take_request(ctx);
-  if (!request) return;
-  ProtobufCMessage *response = ctx->response_storage;
-  protobuf_c_message_init(m->response_descriptor, response);
-  bool deferred = false;
-  ctx->defer_flag = &deferred;
-  grpc_c_code code = m->invoke(ctx->method->servicer, ctx->method->self, ctx,
-                               request, response);
-  if (deferred) return; /* another thread owns the call now */
-  ctx->defer_flag = NULL;
-  gc_ctx_finish(ctx, code);
-}
-
-static void invoke_stream(grpc_c_server_ctx *ctx);
-
-/* Runs a streaming handler (on a worker thread, or on the poller for
- * non-blocking methods), then ends the call unless the handler keeps it. */
-static void run_stream(grpc_c_server_ctx *ctx) {
-  if (ctx->stream) {
-    gc_stream_begin(ctx);
-    if (!auth_refuses(ctx)) invoke_stream(ctx);
-    gc_stream_handler_returned(ctx);
-    return;
-  }
-  /* Ask for the close event now: it tells us about cancellation early. */
-  grpc_op close_op;
-  gc_ctx_close_op(ctx, &close_op);
-  if (grpc_call_start_batch(ctx->call, &close_op, 1, &ctx->close_tag, NULL) !=
-      GRPC_CALL_OK) {
-    gc_log(GRPC_C_LOG_ERROR, "cannot start a server stream");
-    atomic_store(&ctx->close_received, true);
-  }
-  if (auth_refuses(ctx)) return;
-  invoke_stream(ctx);
-}
-
-static void invoke_stream(grpc_c_server_ctx *ctx) {
-  const grpc_c_method *m = ctx->method->method;
-  ProtobufCMessage *request = NULL;
-  ProtobufCMessage *response = NULL;
-  grpc_c_code code;
-  if (m->kind == GRPC_C_METHOD_SERVER_STREAMING &&
-      !(request = take_request(ctx)))
-    return;
-  if (ctx->response_storage) {
-    response = ctx->response_storage;
-    protobuf_c_message_init(m->response_descriptor, response);
-  }
-  bool deferred = false;
-  ctx->defer_flag = &deferred;
-  code = m->invoke(ctx->method->servicer, ctx->method->self, ctx, request,
-                   response);
-  if (deferred) {
-    /* Another thread owns a blocking call now; a non-blocking one stays
-     * alive until gc_stream_handler_returned(). */
-    if (ctx->stream) ctx->defer_flag = NULL;
-    return;
-  }
-  ctx->defer_flag = NULL;
-  gc_ctx_finish(ctx, code);
+static bool on_own_thread(const grpc_c_server *server) {
+  return tls_own_server == server;
 }
 
 static void *worker_loop(void *arg) {
@@ -625,14 +461,13 @@ static void *worker_loop(void *arg) {
     if (!server->queue_head) server->queue_tail = NULL;
     pthread_mutex_unlock(&server->pool_mu);
     ctx->next = NULL;
-    run_stream(ctx);
+    ctx->mode->begin(ctx);
   }
 }
 
-/* Hands a streaming call to the pool, starting a worker if none is idle and
- * the pool is below its bound. */
-static void enqueue_stream(grpc_c_server_ctx *ctx) {
-  grpc_c_server *server = ctx->server;
+/* Hands a call to the pool, starting a worker if none is idle and the pool
+ * is below its bound. */
+static void enqueue_call(grpc_c_server *server, grpc_c_server_ctx *ctx) {
   pthread_mutex_lock(&server->pool_mu);
   if (server->queue_tail)
     server->queue_tail->next = ctx;
@@ -651,58 +486,45 @@ static void enqueue_stream(grpc_c_server_ctx *ctx) {
   pthread_mutex_unlock(&server->pool_mu);
 }
 
+/* ---- dispatch ---- */
+
+/* Calls to methods nobody registered: one batch answers UNIMPLEMENTED. */
 static void answer_unimplemented(grpc_c_server_ctx *ctx) {
   grpc_op ops[3];
   grpc_c_server_ctx_fail(
       ctx, GRPC_C_UNIMPLEMENTED, "Method not found: %.*s",
       (int)GRPC_SLICE_LENGTH(ctx->details.method),
       (const char *)GRPC_SLICE_START_PTR(ctx->details.method));
-  gc_ctx_initial_metadata_op(ctx, &ops[0]);
-  gc_ctx_status_op(ctx, GRPC_C_UNIMPLEMENTED, &ops[1]);
-  gc_ctx_close_op(ctx, &ops[2]);
-  ctx->state = GC_CTX_GENERIC_DONE;
+  gc_call_initial_metadata_op(ctx, &ops[0]);
+  gc_call_status_op(ctx, GRPC_C_UNIMPLEMENTED, &ops[1]);
+  gc_call_close_op(ctx, &ops[2]);
   if (grpc_call_start_batch(ctx->call, ops, 3, ctx, NULL) != GRPC_CALL_OK)
-    gc_ctx_release(ctx);
+    release_slot(ctx);
 }
 
-static void on_event(grpc_c_server *server, grpc_c_server_ctx *ctx, bool ok) {
-  switch (ctx->state) {
-    case GC_CTX_UNARY_NEW:
-    case GC_CTX_STREAM_NEW:
-    case GC_CTX_GENERIC_NEW: {
-      gc_server_method *sm = ctx->method ? ctx->method : &server->generic;
-      if (!ok) { /* the request was cancelled by shutdown */
-        gc_ctx_reset(ctx);
-        slot_put(ctx, false);
-        return;
-      }
-      pthread_mutex_lock(&server->slot_mu);
-      server->active_calls++;
-      pthread_mutex_unlock(&server->slot_mu);
-      request_slot(sm);
-      if (ctx->state == GC_CTX_UNARY_NEW)
-        run_unary(ctx);
-      else if (ctx->state == GC_CTX_STREAM_NEW && ctx->stream)
-        run_stream(ctx); /* non-blocking: right here */
-      else if (ctx->state == GC_CTX_STREAM_NEW)
-        enqueue_stream(ctx);
-      else
-        answer_unimplemented(ctx);
-      return;
-    }
-    case GC_CTX_UNARY_DONE:
-      gc_ctx_unary_done(ctx);
-      return;
-    case GC_CTX_GENERIC_DONE:
-      gc_ctx_release(ctx);
-      return;
-    case GC_CTX_IDLE:
-      break;
+/* A requested call arrived (ok), or its request ended with the server. */
+static void call_arrived(grpc_c_server *server, grpc_c_server_ctx *ctx,
+                         bool ok) {
+  if (!ok) {
+    gc_call_reset(ctx);
+    slot_put(server, ctx, false);
+    return;
   }
-  gc_log(GRPC_C_LOG_ERROR, "event for an idle call slot");
+  ctx->phase = GC_CALL_ACTIVE;
+  pthread_mutex_lock(&server->slot_mu);
+  server->active_calls++;
+  pthread_mutex_unlock(&server->slot_mu);
+  request_slot(server, ctx->method);
+  if (!ctx->mode)
+    answer_unimplemented(ctx);
+  else if (ctx->mode->on_worker)
+    enqueue_call(server, ctx);
+  else
+    ctx->mode->begin(ctx);
 }
 
-void gc_server_dispatch(grpc_c_server *server, void *tag, bool ok) {
+static void dispatch(void *arg, void *tag, bool ok) {
+  grpc_c_server *server = arg;
   if (tag == &server->shutdown_tag) {
     pthread_mutex_lock(&server->slot_mu);
     server->shutdown_notified = true;
@@ -710,14 +532,17 @@ void gc_server_dispatch(grpc_c_server *server, void *tag, bool ok) {
     pthread_mutex_unlock(&server->slot_mu);
     return;
   }
-  int kind = (int)((uintptr_t)tag & GC_TAG_MASK);
-  grpc_c_server_ctx *ctx = (grpc_c_server_ctx *)((char *)tag - kind);
-  if (kind == GC_TAG_CALL)
-    on_event(server, ctx, ok);
-  else if (kind == GC_TAG_UNARY_CLOSE)
-    gc_ctx_unary_closed(ctx);
+  grpc_c_server_ctx *ctx;
+  int kind;
+  gc_tag_split(tag, &ctx, &kind);
+  if (ctx->phase == GC_CALL_REQUESTED)
+    call_arrived(server, ctx, ok);
+  else if (ctx->phase != GC_CALL_ACTIVE)
+    gc_log(GRPC_C_LOG_ERROR, "event for an idle call slot");
+  else if (!ctx->mode)
+    release_slot(ctx); /* the UNIMPLEMENTED answer went out */
   else
-    gc_stream_event(ctx, kind, ok);
+    ctx->mode->event(ctx, kind, ok);
 }
 
 /* ---- life cycle ----
@@ -740,13 +565,13 @@ void gc_server_dispatch(grpc_c_server *server, void *tag, bool ok) {
 static void *poller_loop(void *arg) {
   grpc_c_server *server = arg;
   tls_own_server = server;
-  gc_events_poller_thread();
+  gc_events_poller_thread(dispatch, server);
   for (;;) {
     grpc_event ev = grpc_completion_queue_next(
         server->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
     if (ev.type == GRPC_QUEUE_SHUTDOWN) break;
     if (ev.type != GRPC_OP_COMPLETE) continue;
-    gc_server_dispatch(server, ev.tag, ev.success != 0);
+    dispatch(server, ev.tag, ev.success != 0);
     gc_events_drain();
   }
   gc_events_poller_exit();
@@ -800,9 +625,10 @@ int grpc_c_server_start(grpc_c_server *server) {
   for (size_t i = 0; i < server->method_count; i++) {
     gc_server_method *sm = &server->methods[i];
     int slots = is_streaming(sm) ? STREAM_SLOTS : UNARY_SLOTS;
-    for (int k = 0; k < slots; k++) request_slot(sm);
+    for (int k = 0; k < slots; k++) request_slot(server, sm);
   }
-  for (int k = 0; k < GENERIC_SLOTS; k++) request_slot(&server->generic);
+  for (int k = 0; k < GENERIC_SLOTS; k++)
+    request_slot(server, &server->generic);
   return 0;
 undo:
   free(server->workers);
@@ -811,14 +637,6 @@ undo:
 out:
   pthread_mutex_unlock(&server->life_mu);
   return rc;
-}
-
-grpc_completion_queue *gc_server_cq(const grpc_c_server *server) {
-  return server->cq;
-}
-
-bool gc_server_cancelling(const grpc_c_server *server) {
-  return atomic_load(&server->cancelling);
 }
 
 static bool drained_locked(const grpc_c_server *server) {
@@ -865,7 +683,7 @@ static bool wait_drained(grpc_c_server *server, bool until_drained) {
  * their reads and writes, and the core then reports shutdown. */
 static void finish_shutdown(grpc_c_server *server) {
   if (!wait_drained(server, false)) {
-    atomic_store(&server->cancelling, true);
+    atomic_store(&server->common.cancelling, true);
     grpc_server_cancel_all_calls(server->core);
     wait_drained(server, true);
   }
@@ -949,7 +767,7 @@ int grpc_c_server_wait(grpc_c_server *server) {
 static void free_slot_list(grpc_c_server_ctx *ctx) {
   while (ctx) {
     grpc_c_server_ctx *next = ctx->next;
-    slot_destroy(ctx);
+    gc_call_free(ctx);
     ctx = next;
   }
 }

@@ -1,5 +1,8 @@
-/* The server-side call context: metadata, status, per-call memory,
- * deferred completion, streaming reads and writes, and the end of a call. */
+/* The core server call object, shared by every call mode: the slot and its
+ * per-call memory, request metadata, response metadata and status, the
+ * request's decoding, the handler's invocation, the ops that end a call,
+ * and the public grpc_c_server_ctx_* functions, which reach the call's mode
+ * through its gc_call_mode where the mode decides. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,9 +90,35 @@ void gc_arena_free(gc_arena *arena) {
   arena->head = NULL;
 }
 
-/* ---- reset ---- */
+/* ---- slots ---- */
 
-void gc_ctx_reset(grpc_c_server_ctx *ctx) {
+grpc_c_server_ctx *gc_call_new(gc_server_common *common, gc_server_method *sm) {
+  grpc_c_server_ctx *ctx = calloc(1, sizeof *ctx);
+  if (!ctx) return NULL;
+  ctx->common = common;
+  ctx->method = sm;
+  ctx->mode = sm->mode;
+  ctx->call_cq = common->cq;
+  gc_arena_init(&ctx->arena);
+  grpc_metadata_array_init(&ctx->request_metadata);
+  grpc_call_details_init(&ctx->details);
+  ctx->status_slice = grpc_empty_slice();
+  const grpc_c_method *m = sm->method;
+  if (m && (m->kind == GRPC_C_METHOD_UNARY ||
+            m->kind == GRPC_C_METHOD_CLIENT_STREAMING)) {
+    ctx->response_storage = calloc(1, m->response_descriptor->sizeof_message);
+    if (!ctx->response_storage) goto fail;
+  }
+  if (ctx->mode && ctx->mode->slot_init && !ctx->mode->slot_init(ctx))
+    goto fail;
+  return ctx;
+fail:
+  free(ctx->response_storage);
+  free(ctx);
+  return NULL;
+}
+
+void gc_call_reset(grpc_c_server_ctx *ctx) {
   if (ctx->call) grpc_call_unref(ctx->call);
   ctx->call = NULL;
   gc_buffer_free(ctx->payload);
@@ -100,8 +129,6 @@ void gc_ctx_reset(grpc_c_server_ctx *ctx) {
   grpc_metadata_array_init(&ctx->request_metadata);
   grpc_call_details_destroy(&ctx->details);
   grpc_call_details_init(&ctx->details);
-  if (ctx->lent) protobuf_c_message_free_unpacked(ctx->lent, NULL);
-  ctx->lent = NULL;
   gc_md_clear(&ctx->initial_metadata);
   gc_md_clear(&ctx->trailing_metadata);
   free(ctx->status_message);
@@ -113,28 +140,37 @@ void gc_ctx_reset(grpc_c_server_ctx *ctx) {
   gc_arena_reset(&ctx->arena);
   ctx->cancelled_flag = 0;
   atomic_store(&ctx->close_received, false);
-  ctx->read_done = false;
   ctx->decode_failed = false;
   ctx->request_too_large = false;
   ctx->request_compressed = false;
   ctx->initial_metadata_sent = false;
   atomic_store(&ctx->deferred, false);
   ctx->defer_flag = NULL;
-  ctx->close_started = false;
-  atomic_store(&ctx->unary_events, 0);
-  ctx->on_cancel = NULL;
-  ctx->on_cancel_data = NULL;
   if (ctx->auth) grpc_auth_context_release(ctx->auth);
   ctx->auth = NULL;
   ctx->principal = NULL;
-  if (ctx->stream) gc_stream_reset(ctx->stream);
-  ctx->state = GC_CTX_IDLE;
+  ctx->mode = ctx->method->mode; /* deferred calls return to their own */
+  if (ctx->mode && ctx->mode->slot_reset) ctx->mode->slot_reset(ctx);
+  ctx->phase = GC_CALL_IDLE;
+}
+
+void gc_call_free(grpc_c_server_ctx *ctx) {
+  gc_call_reset(ctx);
+  if (ctx->mode && ctx->mode->slot_free) ctx->mode->slot_free(ctx);
+  gc_buffer_free(ctx->send_buffer);
+  grpc_metadata_array_destroy(&ctx->request_metadata);
+  grpc_call_details_destroy(&ctx->details);
+  gc_md_free(&ctx->initial_metadata);
+  gc_md_free(&ctx->trailing_metadata);
+  gc_arena_free(&ctx->arena);
+  free(ctx->response_storage);
+  free(ctx);
 }
 
 /* ---- accessors ---- */
 
 const char *grpc_c_server_ctx_method(const grpc_c_server_ctx *ctx) {
-  if (!ctx || !ctx->method) return "";
+  if (!ctx || !ctx->method->method) return "";
   return ctx->method->method->path;
 }
 
@@ -149,20 +185,6 @@ int64_t grpc_c_server_ctx_time_remaining_ms(const grpc_c_server_ctx *ctx) {
   return gc_ms_until(ctx->deadline);
 }
 
-/* Streaming calls learn about cancellation from their close event; look at
- * it without waiting. */
-static bool poll_close(grpc_c_server_ctx *ctx) {
-  if (atomic_load(&ctx->close_received)) return true;
-  if (!ctx->stream_cq) return false;
-  grpc_event ev = grpc_completion_queue_pluck(
-      ctx->stream_cq, &ctx->close_tag, gpr_inf_past(GPR_CLOCK_MONOTONIC), NULL);
-  if (ev.type == GRPC_OP_COMPLETE) {
-    atomic_store(&ctx->close_received, true);
-    return true;
-  }
-  return false;
-}
-
 bool grpc_c_server_ctx_request_compressed(const grpc_c_server_ctx *ctx) {
   return ctx && ctx->request_compressed;
 }
@@ -170,10 +192,12 @@ bool grpc_c_server_ctx_request_compressed(const grpc_c_server_ctx *ctx) {
 bool grpc_c_server_ctx_is_cancelled(const grpc_c_server_ctx *ctx) {
   if (!ctx) return false;
   grpc_c_server_ctx *mutable_ctx = (grpc_c_server_ctx *)ctx;
-  if (gc_server_cancelling(ctx->server)) return true;
+  if (atomic_load(&ctx->common->cancelling)) return true;
   if (gc_ms_until(ctx->deadline) == 0) return true;
-  if (poll_close(mutable_ctx)) return ctx->cancelled_flag != 0;
-  return false;
+  bool closed = ctx->mode && ctx->mode->poll_close
+                    ? ctx->mode->poll_close(mutable_ctx)
+                    : atomic_load(&ctx->close_received);
+  return closed && ctx->cancelled_flag != 0;
 }
 
 const char *grpc_c_server_ctx_metadata(grpc_c_server_ctx *ctx, const char *key,
@@ -252,28 +276,110 @@ char *grpc_c_server_ctx_strdup(grpc_c_server_ctx *ctx, const char *s) {
   return copy;
 }
 
+/* ---- the handler ---- */
+
+ProtobufCMessage *gc_call_unpack(grpc_c_server_ctx *ctx,
+                                 grpc_byte_buffer *buffer,
+                                 ProtobufCAllocator *allocator) {
+  gc_unpacked info;
+  ProtobufCMessage *msg =
+      gc_unpack_limited(ctx->method->method->request_descriptor, buffer,
+                        allocator, ctx->common->receive_limit, &info);
+  ctx->request_compressed = info.compressed;
+  if (!msg && buffer) {
+    ctx->decode_failed = true;
+    ctx->request_too_large = info.too_large;
+  }
+  return msg;
+}
+
+static grpc_c_code fail_decode(grpc_c_server_ctx *ctx) {
+  if (ctx->request_too_large)
+    return grpc_c_server_ctx_fail(
+        ctx, GRPC_C_RESOURCE_EXHAUSTED,
+        "grpc-c: a request message exceeds the receive limit (%zu bytes)",
+        ctx->common->receive_limit);
+  return grpc_c_server_ctx_fail(ctx, GRPC_C_INTERNAL,
+                                "grpc-c: failed to parse a request message");
+}
+
+grpc_c_code gc_call_decode_outcome(grpc_c_server_ctx *ctx, grpc_c_code code) {
+  if (!ctx->decode_failed || code != GRPC_C_OK) return code;
+  return fail_decode(ctx);
+}
+
+grpc_c_code gc_call_final_code(grpc_c_server_ctx *ctx, grpc_c_code code) {
+  /* A handler that gives up because its deadline passed reports what the
+   * client will see anyway, whichever side's timer fires first. */
+  if (code == GRPC_C_CANCELLED && gc_ms_until(ctx->deadline) == 0)
+    code = GRPC_C_DEADLINE_EXCEEDED;
+  if (code == GRPC_C_UNIMPLEMENTED && !ctx->status_message)
+    grpc_c_server_ctx_fail(ctx, code, "Method not implemented: %s",
+                           ctx->method->method->path);
+  return code;
+}
+
+/* Runs the server's auth hook, if any; a refused call is ended here and
+ * its handler never runs. Returns true when the call was refused. */
+static bool auth_refuses(grpc_c_server_ctx *ctx) {
+  const gc_server_common *common = ctx->common;
+  if (!common->auth_fn) return false;
+  grpc_c_code code = common->auth_fn(common->auth_data, ctx);
+  if (code == GRPC_C_OK) return false;
+  if (!ctx->status_message)
+    grpc_c_server_ctx_fail(ctx, code, "grpc-c: refused by the auth hook");
+  ctx->mode->finish(ctx, code);
+  return true;
+}
+
+/* Decodes the request that came with the call (unary and server-streaming
+ * methods). NULL, with the call ended, when there was none or it did not
+ * decode. */
+static ProtobufCMessage *take_request(grpc_c_server_ctx *ctx) {
+  ProtobufCMessage *request =
+      ctx->payload ? gc_call_unpack(ctx, ctx->payload, &ctx->arena.allocator)
+                   : NULL;
+  gc_buffer_free(ctx->payload);
+  ctx->payload = NULL;
+  if (!request)
+    ctx->mode->finish(ctx,
+                      ctx->decode_failed
+                          ? fail_decode(ctx)
+                          : grpc_c_server_ctx_fail(
+                                ctx, GRPC_C_INTERNAL,
+                                "grpc-c: the client sent no request message"));
+  return request;
+}
+
+bool gc_call_run_handler(grpc_c_server_ctx *ctx, grpc_c_code *code) {
+  const grpc_c_method *m = ctx->method->method;
+  if (auth_refuses(ctx)) return false;
+  ProtobufCMessage *request = NULL;
+  if ((m->kind == GRPC_C_METHOD_UNARY ||
+       m->kind == GRPC_C_METHOD_SERVER_STREAMING) &&
+      !(request = take_request(ctx)))
+    return false;
+  ProtobufCMessage *response = ctx->response_storage;
+  if (response) protobuf_c_message_init(m->response_descriptor, response);
+  bool deferred = false;
+  ctx->defer_flag = &deferred;
+  *code = m->invoke(ctx->method->servicer, ctx->method->self, ctx, request,
+                    response);
+  if (deferred) return false; /* another thread, or callbacks, own it now */
+  ctx->defer_flag = NULL;
+  return true;
+}
+
 /* ---- ending a call ---- */
 
 int grpc_c_server_ctx_defer(grpc_c_server_ctx *ctx) {
-  if (!ctx || !ctx->method) return GRPC_C_EINVAL;
-  grpc_c_method_kind kind = ctx->method->method->kind;
-  if (!ctx->defer_flag ||
-      (kind != GRPC_C_METHOD_UNARY && kind != GRPC_C_METHOD_CLIENT_STREAMING))
-    return GRPC_C_ESTATE;
+  if (!ctx || !ctx->method->method) return GRPC_C_EINVAL;
+  if (!ctx->defer_flag || !ctx->mode->defer) return GRPC_C_ESTATE;
   if (atomic_exchange(&ctx->deferred, true)) return GRPC_C_ESTATE;
-  if (kind == GRPC_C_METHOD_UNARY) {
-    /* Ask for the close event now, so cancellation is seen while the call
-     * waits. It completes on the server queue, tagged ctx + 1 (slots are
-     * aligned, so the low bit is free). */
-    grpc_op op;
-    gc_ctx_close_op(ctx, &op);
-    atomic_store(&ctx->unary_events, 2);
-    ctx->close_started = true;
-    if (grpc_call_start_batch(ctx->call, &op, 1, (char *)ctx + 1, NULL) !=
-        GRPC_CALL_OK) {
-      ctx->close_started = false;
-      atomic_store(&ctx->unary_events, 0);
-    }
+  int rc = ctx->mode->defer(ctx);
+  if (rc != 0) {
+    atomic_store(&ctx->deferred, false);
+    return rc;
   }
   /* Tell the thread running the handler, through its own stack, so it
    * never reads the context again: another thread may finish it now. */
@@ -281,45 +387,14 @@ int grpc_c_server_ctx_defer(grpc_c_server_ctx *ctx) {
   return 0;
 }
 
-int grpc_c_server_ctx_on_cancel(grpc_c_server_ctx *ctx, grpc_c_cancel_fn fn,
-                                void *user_data) {
-  if (!ctx || !fn || !ctx->method) return GRPC_C_EINVAL;
-  if (ctx->method->method->kind != GRPC_C_METHOD_UNARY || !ctx->defer_flag ||
-      atomic_load(&ctx->deferred))
-    return GRPC_C_ESTATE;
-  ctx->on_cancel = fn;
-  ctx->on_cancel_data = user_data;
-  return 0;
-}
-
-/* The last of a deferred unary call's two events releases its slot. */
-static void unary_event_done(grpc_c_server_ctx *ctx) {
-  if (atomic_fetch_sub(&ctx->unary_events, 1) == 1) gc_ctx_release(ctx);
-}
-
-void gc_ctx_unary_closed(grpc_c_server_ctx *ctx) {
-  atomic_store(&ctx->close_received, true);
-  if (ctx->cancelled_flag && ctx->on_cancel)
-    ctx->on_cancel(ctx, ctx->on_cancel_data);
-  unary_event_done(ctx);
-}
-
-void gc_ctx_unary_done(grpc_c_server_ctx *ctx) {
-  if (ctx->close_started)
-    unary_event_done(ctx);
-  else
-    gc_ctx_release(ctx);
-}
-
 int grpc_c_server_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
-  if (!ctx) return GRPC_C_EINVAL;
+  if (!ctx || !ctx->method->method) return GRPC_C_EINVAL;
   if (!atomic_exchange(&ctx->deferred, false)) return GRPC_C_ESTATE;
-  if (!ctx->stream) ctx->defer_flag = NULL; /* else the handler's thread */
-  gc_ctx_finish(ctx, code);
+  ctx->mode->finish(ctx, code);
   return 0;
 }
 
-void gc_ctx_initial_metadata_op(grpc_c_server_ctx *ctx, grpc_op *op) {
+void gc_call_initial_metadata_op(grpc_c_server_ctx *ctx, grpc_op *op) {
   memset(op, 0, sizeof *op);
   op->op = GRPC_OP_SEND_INITIAL_METADATA;
   op->data.send_initial_metadata.count = ctx->initial_metadata.count;
@@ -327,13 +402,13 @@ void gc_ctx_initial_metadata_op(grpc_c_server_ctx *ctx, grpc_op *op) {
   ctx->initial_metadata_sent = true;
 }
 
-void gc_ctx_close_op(grpc_c_server_ctx *ctx, grpc_op *op) {
+void gc_call_close_op(grpc_c_server_ctx *ctx, grpc_op *op) {
   memset(op, 0, sizeof *op);
   op->op = GRPC_OP_RECV_CLOSE_ON_SERVER;
   op->data.recv_close_on_server.cancelled = &ctx->cancelled_flag;
 }
 
-void gc_ctx_status_op(grpc_c_server_ctx *ctx, grpc_c_code code, grpc_op *op) {
+void gc_call_status_op(grpc_c_server_ctx *ctx, grpc_c_code code, grpc_op *op) {
   memset(op, 0, sizeof *op);
   op->op = GRPC_OP_SEND_STATUS_FROM_SERVER;
   op->data.send_status_from_server.status = (grpc_status_code)code;
@@ -348,104 +423,33 @@ void gc_ctx_status_op(grpc_c_server_ctx *ctx, grpc_c_code code, grpc_op *op) {
   }
 }
 
-/* Waits for `tag` on the call's own queue (streaming calls). */
-static bool wait_tag(grpc_c_server_ctx *ctx, void *tag) {
-  grpc_event ev = grpc_completion_queue_pluck(
-      ctx->stream_cq, tag, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
-  return ev.type == GRPC_OP_COMPLETE && ev.success;
-}
-
-grpc_c_code gc_ctx_decode_outcome(grpc_c_server_ctx *ctx, grpc_c_code code) {
-  if (!ctx->decode_failed || code != GRPC_C_OK) return code;
-  return gc_ctx_fail_decode(ctx);
-}
-
-void gc_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
-  const grpc_c_method *m = ctx->method->method;
-  bool streaming = m->kind != GRPC_C_METHOD_UNARY;
-  /* A handler that gives up because its deadline passed reports what the
-   * client will see anyway, whichever side's timer fires first. */
-  if (code == GRPC_C_CANCELLED && gc_ms_until(ctx->deadline) == 0)
-    code = GRPC_C_DEADLINE_EXCEEDED;
-  if (code == GRPC_C_UNIMPLEMENTED && !ctx->status_message)
-    grpc_c_server_ctx_fail(ctx, code, "Method not implemented: %s", m->path);
-  if (ctx->stream) {
-    gc_stream_finish(ctx, code); /* applies the decode outcome itself */
-    return;
-  }
-  code = gc_ctx_decode_outcome(ctx, code);
-  grpc_op ops[4];
+size_t gc_call_final_ops(grpc_c_server_ctx *ctx, grpc_c_code code,
+                         grpc_op *ops) {
+  code = gc_call_decode_outcome(ctx, code);
   size_t n = 0;
-  if (!ctx->initial_metadata_sent) gc_ctx_initial_metadata_op(ctx, &ops[n++]);
+  if (!ctx->initial_metadata_sent) gc_call_initial_metadata_op(ctx, &ops[n++]);
   if (code == GRPC_C_OK && ctx->response_storage) {
     ctx->send_buffer = gc_pack_into(ctx->response_storage, ctx->send_buffer);
-    if (ctx->send_buffer) {
+    if (ctx->send_buffer)
       gc_send_message_op(&ops[n++], ctx->send_buffer, 0);
-    } else {
+    else
       code = grpc_c_server_ctx_fail(ctx, GRPC_C_RESOURCE_EXHAUSTED,
                                     "grpc-c: out of memory");
-    }
   }
-  gc_ctx_status_op(ctx, code, &ops[n++]);
-
-  if (!streaming) {
-    /* Unary: one batch with the close (unless a deferred call asked for it
-     * already); the poller releases the slot. */
-    if (!ctx->close_started) gc_ctx_close_op(ctx, &ops[n++]);
-    ctx->state = GC_CTX_UNARY_DONE;
-    if (grpc_call_start_batch(ctx->call, ops, n, ctx, NULL) != GRPC_CALL_OK) {
-      gc_log(GRPC_C_LOG_ERROR, "cannot finish a unary call");
-      gc_ctx_unary_done(ctx);
-    }
-    return;
-  }
-
-  if (grpc_call_start_batch(ctx->call, ops, n, &ctx->finish_tag, NULL) ==
-      GRPC_CALL_OK)
-    (void)wait_tag(ctx, &ctx->finish_tag);
-  else
-    gc_log(GRPC_C_LOG_ERROR, "cannot finish a streaming call");
-  /* The close event always comes: wait for it before reusing the queue. */
-  if (!atomic_load(&ctx->close_received)) {
-    (void)wait_tag(ctx, &ctx->close_tag);
-    atomic_store(&ctx->close_received, true);
-  }
-  gc_ctx_release(ctx);
+  gc_call_status_op(ctx, code, &ops[n++]);
+  return n;
 }
 
-/* ---- streaming reads and writes ---- */
+/* ---- streaming reads and writes: the mode's ---- */
 
 bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg) {
   if (msg) *msg = NULL;
-  if (!ctx || !msg || !ctx->method || ctx->read_done || ctx->stream)
-    return false;
+  if (!ctx || !msg || !ctx->method->method || !ctx->mode->read) return false;
   const grpc_c_method *m = ctx->method->method;
   if (m->kind != GRPC_C_METHOD_CLIENT_STREAMING &&
       m->kind != GRPC_C_METHOD_BIDI_STREAMING)
     return false;
-  if (ctx->lent) {
-    protobuf_c_message_free_unpacked(ctx->lent, NULL);
-    ctx->lent = NULL;
-  }
-  grpc_byte_buffer *payload = NULL;
-  grpc_op op;
-  gc_recv_message_op(&op, &payload);
-  bool ok = grpc_call_start_batch(ctx->call, &op, 1, &ctx->read_tag, NULL) ==
-                GRPC_CALL_OK &&
-            wait_tag(ctx, &ctx->read_tag);
-  if (!ok || !payload) {
-    gc_buffer_free(payload);
-    ctx->read_done = true;
-    return false;
-  }
-  ctx->lent = gc_ctx_unpack(ctx, m->request_descriptor, payload, NULL);
-  gc_buffer_free(payload);
-  if (!ctx->lent) {
-    ctx->read_done = true;
-    return false;
-  }
-  *msg = ctx->lent;
-  return true;
+  return ctx->mode->read(ctx, msg);
 }
 
 bool grpc_c_server_ctx_write(grpc_c_server_ctx *ctx,
@@ -456,23 +460,12 @@ bool grpc_c_server_ctx_write(grpc_c_server_ctx *ctx,
 bool grpc_c_server_ctx_write_flags(grpc_c_server_ctx *ctx,
                                    const ProtobufCMessage *msg,
                                    unsigned flags) {
-  if (!ctx || !msg || !ctx->method) return false;
+  if (!ctx || !msg || !ctx->method->method || !ctx->mode->write) return false;
   if (flags & ~(unsigned)GRPC_C_WRITE_NO_COMPRESS) return false;
   const grpc_c_method *m = ctx->method->method;
   if (m->kind != GRPC_C_METHOD_SERVER_STREAMING &&
       m->kind != GRPC_C_METHOD_BIDI_STREAMING)
     return false;
   if (msg->descriptor != m->response_descriptor) return false;
-  if (ctx->stream) return gc_stream_write(ctx, msg, flags);
-  grpc_op ops[2];
-  size_t n = 0;
-  if (!ctx->initial_metadata_sent) gc_ctx_initial_metadata_op(ctx, &ops[n++]);
-  grpc_byte_buffer *buffer = gc_pack(msg);
-  if (!buffer) return false;
-  gc_send_message_op(&ops[n++], buffer, gc_core_write_flags(flags));
-  bool ok = grpc_call_start_batch(ctx->call, ops, n, &ctx->write_tag, NULL) ==
-                GRPC_CALL_OK &&
-            wait_tag(ctx, &ctx->write_tag);
-  gc_buffer_free(buffer);
-  return ok;
+  return ctx->mode->write(ctx, msg, flags);
 }

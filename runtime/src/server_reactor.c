@@ -1,7 +1,7 @@
-/* Non-blocking streaming calls (grpc_c_server_set_nonblocking()): the
- * handler runs on a poller, the call's reads, writes and close event
- * complete on the server queue, and a reactor receives them. No thread
- * waits for an idle stream.
+/* Streaming calls of methods marked non-blocking
+ * (grpc_c_server_set_nonblocking()): the handler runs on a poller, the
+ * call's reads, writes and close event complete on the server queue, and a
+ * reactor receives them. No thread waits for an idle stream.
  *
  * Writes are queued and sent one batch at a time. The core sends one TCP
  * write per message unless a message carries GRPC_WRITE_BUFFER_HINT, which
@@ -54,95 +54,21 @@ struct gc_stream {
   bool done;           /* on_done has been or is being called */
 };
 
-/* ---- events caught in the completion-queue cache ---- */
-
-/* Completions the core delivers into this thread's cache while a batch is
- * started are handled after the poller's current event, never nested
- * inside the stream code that started the batch. */
-typedef struct gc_stashed {
-  grpc_c_server *server;
-  void *tag;
-  bool ok;
-} gc_stashed;
-
-/* initial-exec: read on every event, and a plain offset from the thread
- * pointer is much cheaper than a __tls_get_addr call in a shared library. */
-static _Thread_local __attribute__((tls_model("initial-exec"))) struct {
-  gc_stashed *items;
-  size_t count, capacity;
-  bool poller; /* a poller of a server: may use the cache */
-} tls_events;
-
-void gc_events_poller_thread(void) { tls_events.poller = true; }
-
-void gc_events_drain(void) {
-  /* Events stashed while draining are appended and handled in this loop;
-   * the array is kept for the next round. */
-  for (size_t i = 0; i < tls_events.count; i++) {
-    gc_stashed e = tls_events.items[i];
-    gc_server_dispatch(e.server, e.tag, e.ok);
-  }
-  tls_events.count = 0;
-}
-
-void gc_events_poller_exit(void) {
-  free(tls_events.items);
-  tls_events.items = NULL;
-  tls_events.count = tls_events.capacity = 0;
-}
-
-static void stash_event(grpc_c_server *server, void *tag, bool ok) {
-  if (tls_events.count == tls_events.capacity) {
-    size_t capacity = tls_events.capacity ? tls_events.capacity * 2 : 8;
-    gc_stashed *items =
-        realloc(tls_events.items, capacity * sizeof *tls_events.items);
-    if (!items) {
-      /* Cannot defer it: handle it now rather than lose it. */
-      gc_log(GRPC_C_LOG_ERROR, "out of memory deferring a stream event");
-      gc_server_dispatch(server, tag, ok);
-      return;
-    }
-    tls_events.items = items;
-    tls_events.capacity = capacity;
-  }
-  tls_events.items[tls_events.count++] = (gc_stashed){server, tag, ok};
-}
-
-static void *stream_tag(grpc_c_server_ctx *ctx, int kind) {
-  return (char *)ctx + kind;
-}
-
-/* Starts a batch with the completion-queue cache on. *completed tells
- * whether the batch completed at once (with *ok); any other completion
- * the cache caught is stashed. Only on pollers: an application thread that
- * writes must not end up running other calls' callbacks, so there the
- * completion goes through the queue to a poller. */
+/* Starts a batch on the stream with the completion-queue cache, when this
+ * is a poller (core_fence.c): *completed tells whether it completed at
+ * once (with *ok). An application thread that writes must not end up
+ * running other calls' callbacks, so there the completion goes through the
+ * queue to a poller. */
 static grpc_call_error start_cached(grpc_c_server_ctx *ctx, const grpc_op *ops,
                                     size_t n, int kind, bool *completed,
                                     bool *ok) {
-  grpc_completion_queue *cq = gc_server_cq(ctx->server);
-  void *tag = stream_tag(ctx, kind);
-  *completed = false;
-  if (!tls_events.poller)
-    return grpc_call_start_batch(ctx->call, ops, n, tag, NULL);
-  grpc_completion_queue_thread_local_cache_init(cq);
-  grpc_call_error err = grpc_call_start_batch(ctx->call, ops, n, tag, NULL);
-  void *got = NULL;
-  int got_ok = 0;
-  if (grpc_completion_queue_thread_local_cache_flush(cq, &got, &got_ok)) {
-    if (got == tag) {
-      *completed = true;
-      *ok = got_ok != 0;
-    } else {
-      stash_event(ctx->server, got, got_ok != 0);
-    }
-  }
-  return err;
+  return gc_start_batch_cached(ctx->call, ctx->common->cq, ops, n,
+                               gc_tag(ctx, kind), completed, ok);
 }
 
 /* ---- life cycle of the per-slot state ---- */
 
-struct gc_stream *gc_stream_new(void) {
+static struct gc_stream *stream_new(void) {
   struct gc_stream *s = calloc(1, sizeof *s);
   if (!s) return NULL;
   pthread_mutex_init(&s->mu, NULL);
@@ -157,7 +83,7 @@ static void queue_drop(struct gc_stream *s) {
 }
 
 /* Keeps the mutex and the queue's array for the next call of the slot. */
-void gc_stream_reset(struct gc_stream *s) {
+static void stream_reset(struct gc_stream *s) {
   queue_drop(s);
   gc_buffer_free(s->recv_buffer);
   s->recv_buffer = NULL;
@@ -177,9 +103,9 @@ void gc_stream_reset(struct gc_stream *s) {
   s->closed = s->done = false;
 }
 
-void gc_stream_destroy(struct gc_stream *s) {
+static void stream_destroy(struct gc_stream *s) {
   if (!s) return;
-  gc_stream_reset(s);
+  stream_reset(s);
   free(s->queue);
   pthread_mutex_destroy(&s->mu);
   free(s);
@@ -230,8 +156,7 @@ static void start_read_locked(grpc_c_server_ctx *ctx, struct gc_stream *s) {
   gc_recv_message_op(&op, &s->recv_buffer);
   s->reading = true;
   s->paused = false;
-  if (grpc_call_start_batch(ctx->call, &op, 1,
-                            stream_tag(ctx, GC_TAG_STREAM_READ),
+  if (grpc_call_start_batch(ctx->call, &op, 1, gc_tag(ctx, GC_TAG_STREAM_READ),
                             NULL) != GRPC_CALL_OK) {
     gc_log(GRPC_C_LOG_ERROR, "cannot read from a server stream");
     s->reading = false;
@@ -268,7 +193,8 @@ static void pump_locked(grpc_c_server_ctx *ctx, struct gc_stream *s) {
     /* Initial metadata completes only once written: never hint its batch,
      * or the batch would wait for a write that nothing starts. */
     bool may_hint = ctx->initial_metadata_sent;
-    if (!ctx->initial_metadata_sent) gc_ctx_initial_metadata_op(ctx, &ops[k++]);
+    if (!ctx->initial_metadata_sent)
+      gc_call_initial_metadata_op(ctx, &ops[k++]);
     grpc_byte_buffer *buffer = NULL;
     uint32_t flags = 0;
     grpc_c_code code = s->finish_code;
@@ -286,7 +212,7 @@ static void pump_locked(grpc_c_server_ctx *ctx, struct gc_stream *s) {
     }
     if (buffer) gc_send_message_op(&ops[k++], buffer, flags);
     if (with_status) {
-      gc_ctx_status_op(ctx, code, &ops[k++]);
+      gc_call_status_op(ctx, code, &ops[k++]);
       s->status_started = true;
     }
     s->sending = true;
@@ -313,9 +239,9 @@ static bool check_done_locked(struct gc_stream *s) {
 }
 
 static void complete(grpc_c_server_ctx *ctx) {
-  struct gc_stream *s = ctx->stream;
+  struct gc_stream *s = ctx->as.reactor;
   if (s->reactor && s->reactor->on_done) s->reactor->on_done(ctx, s->user_data);
-  gc_ctx_release(ctx);
+  gc_call_release(ctx);
 }
 
 static void unlock_and_maybe_complete(grpc_c_server_ctx *ctx,
@@ -339,8 +265,6 @@ static grpc_byte_buffer *take_recv_locked(struct gc_stream *s, bool ok) {
  * one with the cache on, and keep going while messages are ready. */
 static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
                           bool ok) {
-  const ProtobufCMessageDescriptor *descriptor =
-      ctx->method->method->request_descriptor;
   pthread_mutex_lock(&s->mu);
   s->reading = false;
   s->busy++;
@@ -353,7 +277,7 @@ static void on_read_event(grpc_c_server_ctx *ctx, struct gc_stream *s,
     ProtobufCMessage *msg = NULL;
     if (payload) {
       gc_arena_reset(&s->messages);
-      msg = gc_ctx_unpack(ctx, descriptor, payload, &s->messages.allocator);
+      msg = gc_call_unpack(ctx, payload, &s->messages.allocator);
       gc_buffer_free(payload);
       payload = NULL;
     }
@@ -438,13 +362,13 @@ static void on_close_event(grpc_c_server_ctx *ctx, struct gc_stream *s) {
   unlock_and_maybe_complete(ctx, s);
 }
 
-void gc_stream_event(grpc_c_server_ctx *ctx, int kind, bool ok) {
-  struct gc_stream *s = ctx->stream;
+static void reactor_event(grpc_c_server_ctx *ctx, int kind, bool ok) {
+  struct gc_stream *s = ctx->as.reactor;
   if (kind == GC_TAG_STREAM_READ)
     on_read_event(ctx, s, ok);
   else if (kind == GC_TAG_STREAM_WRITE)
     on_write_event(ctx, s, ok);
-  else if (kind == GC_TAG_STREAM_CLOSE)
+  else if (kind == GC_TAG_CLOSE)
     on_close_event(ctx, s);
   else
     gc_log(GRPC_C_LOG_ERROR, "unknown stream event %d", kind);
@@ -452,22 +376,25 @@ void gc_stream_event(grpc_c_server_ctx *ctx, int kind, bool ok) {
 
 /* ---- the handler, writes and finish ---- */
 
-void gc_stream_begin(grpc_c_server_ctx *ctx) {
-  struct gc_stream *s = ctx->stream;
+/* On the poller that received the call: asks for the close event, runs
+ * the handler, then starts reading if it installed a reactor, and ends the
+ * call if it is over. `busy` keeps the call alive meanwhile, whatever the
+ * handler did (finish, react, defer), so the handler's flag is dropped
+ * here. */
+static void reactor_begin(grpc_c_server_ctx *ctx) {
+  struct gc_stream *s = ctx->as.reactor;
   s->busy = 1;
   grpc_op op;
-  gc_ctx_close_op(ctx, &op);
-  if (grpc_call_start_batch(ctx->call, &op, 1,
-                            stream_tag(ctx, GC_TAG_STREAM_CLOSE),
+  gc_call_close_op(ctx, &op);
+  if (grpc_call_start_batch(ctx->call, &op, 1, gc_tag(ctx, GC_TAG_CLOSE),
                             NULL) != GRPC_CALL_OK) {
     gc_log(GRPC_C_LOG_ERROR, "cannot start a server stream");
     s->closed = true;
     atomic_store(&ctx->close_received, true);
   }
-}
-
-void gc_stream_handler_returned(grpc_c_server_ctx *ctx) {
-  struct gc_stream *s = ctx->stream;
+  grpc_c_code code;
+  if (gc_call_run_handler(ctx, &code)) ctx->mode->finish(ctx, code);
+  ctx->defer_flag = NULL;
   pthread_mutex_lock(&s->mu);
   if (can_read_locked(ctx, s)) start_read_locked(ctx, s);
   s->busy--;
@@ -477,14 +404,14 @@ void gc_stream_handler_returned(grpc_c_server_ctx *ctx) {
 static int install_reactor(grpc_c_server_ctx *ctx,
                            const grpc_c_stream_reactor *reactor,
                            const void *table, void *user_data) {
-  if (!ctx || !reactor || !ctx->stream) return GRPC_C_EINVAL;
-  if (!ctx->defer_flag || ctx->stream->reactor) return GRPC_C_ESTATE;
+  if (!ctx || !reactor || ctx->mode != &gc_reactor_mode) return GRPC_C_EINVAL;
+  if (!ctx->defer_flag || ctx->as.reactor->reactor) return GRPC_C_ESTATE;
   if (atomic_exchange(&ctx->deferred, true)) return GRPC_C_ESTATE;
-  pthread_mutex_lock(&ctx->stream->mu);
-  ctx->stream->reactor = reactor;
-  ctx->stream->table = table;
-  ctx->stream->user_data = user_data;
-  pthread_mutex_unlock(&ctx->stream->mu);
+  pthread_mutex_lock(&ctx->as.reactor->mu);
+  ctx->as.reactor->reactor = reactor;
+  ctx->as.reactor->table = table;
+  ctx->as.reactor->user_data = user_data;
+  pthread_mutex_unlock(&ctx->as.reactor->mu);
   *ctx->defer_flag = true;
   return 0;
 }
@@ -505,12 +432,12 @@ int grpc_c_server_ctx_react_with_table(grpc_c_server_ctx *ctx,
 const void *grpc_c_server_ctx_reactor_table(const grpc_c_server_ctx *ctx) {
   /* Set before the handler returns, read by callbacks that run after it:
    * the stream's mutex orders the two. */
-  return ctx && ctx->stream ? ctx->stream->table : NULL;
+  return ctx && ctx->mode == &gc_reactor_mode ? ctx->as.reactor->table : NULL;
 }
 
-bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
-                     unsigned flags) {
-  struct gc_stream *s = ctx->stream;
+static bool reactor_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
+                          unsigned flags) {
+  struct gc_stream *s = ctx->as.reactor;
   pthread_mutex_lock(&s->mu);
   /* A finished or broken call takes no more messages: no need to encode. */
   grpc_byte_buffer *buffer = NULL;
@@ -527,15 +454,50 @@ bool gc_stream_write(grpc_c_server_ctx *ctx, const ProtobufCMessage *msg,
   return ok;
 }
 
-void gc_stream_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
-  struct gc_stream *s = ctx->stream;
+/* Ends the call with `code`; applies the decode outcome itself, under the
+ * stream's lock, since reads decode on the pollers. Any thread. */
+static void reactor_finish(grpc_c_server_ctx *ctx, grpc_c_code code) {
+  struct gc_stream *s = ctx->as.reactor;
+  code = gc_call_final_code(ctx, code);
   pthread_mutex_lock(&s->mu);
   if (s->finish_requested) {
     pthread_mutex_unlock(&s->mu);
     return;
   }
   s->finish_requested = true;
-  s->finish_code = gc_ctx_decode_outcome(ctx, code);
+  s->finish_code = gc_call_decode_outcome(ctx, code);
   pump_locked(ctx, s);
   unlock_and_maybe_complete(ctx, s);
 }
+
+/* Client-streaming handlers may hand the call to another thread without a
+ * reactor; it ends with grpc_c_server_ctx_finish(). */
+static int reactor_defer(grpc_c_server_ctx *ctx) {
+  return ctx->method->method->kind == GRPC_C_METHOD_CLIENT_STREAMING
+             ? 0
+             : GRPC_C_ESTATE;
+}
+
+static bool reactor_slot_init(grpc_c_server_ctx *ctx) {
+  ctx->as.reactor = stream_new();
+  return ctx->as.reactor != NULL;
+}
+
+static void reactor_slot_reset(grpc_c_server_ctx *ctx) {
+  stream_reset(ctx->as.reactor);
+}
+
+static void reactor_slot_free(grpc_c_server_ctx *ctx) {
+  stream_destroy(ctx->as.reactor);
+}
+
+const gc_call_mode gc_reactor_mode = {
+    .slot_init = reactor_slot_init,
+    .slot_reset = reactor_slot_reset,
+    .slot_free = reactor_slot_free,
+    .begin = reactor_begin,
+    .event = reactor_event,
+    .finish = reactor_finish,
+    .defer = reactor_defer,
+    .write = reactor_write,
+};
