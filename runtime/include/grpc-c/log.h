@@ -22,7 +22,7 @@ typedef enum grpc_c_log_level {
  * grpc-c.
  * Threads: runs on the thread that logged: an application thread in a grpc-c
  * function, a server poller or stream worker, a channel's async thread, or
- * a gRPC core thread (the core's own lines).
+ * a gRPC core thread (the core's own lines, see grpc-c/process.h).
  * @param message borrowed for the duration of the callback.
  */
 typedef void (*grpc_c_log_fn)(grpc_c_log_level level, const char *message,
