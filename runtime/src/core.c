@@ -1,5 +1,6 @@
 /* Process-wide set-up of the gRPC core: init reference counting, the core's
- * log, and abseil's mutex deadlock detector. */
+ * log, and abseil's mutex deadlock detector (each of the last two an effect
+ * the application may opt out of, grpc-c/process.h). */
 #include <dlfcn.h>
 #include <grpc/grpc.h>
 #include <grpc/support/log.h>
@@ -80,9 +81,31 @@ static void quiet_deadlock_detector(void) {
          set_mode ? "turned off" : "not found; left as built");
 }
 
+/* The effects chosen with grpc_c_set_process_effects(), and whether the
+ * set-up that applies them has begun (after which they are fixed). */
+static pthread_mutex_t effects_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned chosen_effects = GRPC_C_EFFECTS_DEFAULT;
+static bool set_up;
+
+int grpc_c_set_process_effects(unsigned effects) {
+  if (effects & ~(unsigned)GRPC_C_EFFECTS_DEFAULT) return GRPC_C_EINVAL;
+  pthread_mutex_lock(&effects_mu);
+  int rc = set_up ? GRPC_C_ESTATE : 0;
+  if (!set_up) chosen_effects = effects;
+  pthread_mutex_unlock(&effects_mu);
+  return rc;
+}
+
 static void setup_once(void) {
-  gpr_set_log_function(forward_core_log);
-  quiet_deadlock_detector();
+  pthread_mutex_lock(&effects_mu);
+  set_up = true;
+  unsigned effects = chosen_effects;
+  pthread_mutex_unlock(&effects_mu);
+  if (effects & GRPC_C_EFFECT_CORE_LOG) gpr_set_log_function(forward_core_log);
+  if (effects & GRPC_C_EFFECT_QUIET_DEADLOCK_DETECTOR)
+    quiet_deadlock_detector();
+  else
+    gc_log(GRPC_C_LOG_DEBUG, "abseil deadlock detection left as built");
 }
 
 void gc_core_ref(void) {

@@ -25,19 +25,24 @@ typedef struct grpc_c_channel_options grpc_c_channel_options;
 
 /**
  * Creates an empty options object.
+ * Threads: any thread.
  * @param[out] out receives the object, owned by the caller, freed with
  *                 grpc_c_channel_options_free().
  * @return 0, ::GRPC_C_EINVAL if `out` is NULL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_new(grpc_c_channel_options **out);
 
-/** Frees an options object. Accepts NULL. */
+/**
+ * Frees an options object. Accepts NULL.
+ * Threads: any thread, once no other thread uses `opts`.
+ */
 void grpc_c_channel_options_free(grpc_c_channel_options *opts);
 
 /**
  * Largest message this channel accepts from servers, in bytes (default
  * 4 MiB, as in every gRPC implementation); -1 means unlimited. A larger
  * message ends the call with ::GRPC_C_RESOURCE_EXHAUSTED.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL (NULL `opts`, `bytes` below -1) or
  *         ::GRPC_C_ENOMEM.
  */
@@ -46,6 +51,7 @@ int grpc_c_channel_options_set_max_receive_message_size(
 
 /**
  * Largest message this channel sends, in bytes (default unlimited, -1).
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL (NULL `opts`, `bytes` below -1) or
  *         ::GRPC_C_ENOMEM.
  */
@@ -56,6 +62,7 @@ int grpc_c_channel_options_set_max_send_message_size(
  * Sets a raw gRPC core channel argument with an integer value, such as
  * "grpc.keepalive_time_ms". The key is copied. It wins over the runtime's
  * default "grpc.enable_channelz" 0 (channelz is off unless turned on here).
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_int(grpc_c_channel_options *opts,
@@ -67,6 +74,7 @@ int grpc_c_channel_options_set_int(grpc_c_channel_options *opts,
  * sets itself is replaced, not combined: "grpc.primary_user_agent" drops
  * the runtime's "grpc-c/<version>" part, which
  * grpc_c_channel_options_set_user_agent_prefix() keeps.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_string(grpc_c_channel_options *opts,
@@ -75,6 +83,7 @@ int grpc_c_channel_options_set_string(grpc_c_channel_options *opts,
 /**
  * Default timeout for calls on this channel whose options set none, in
  * milliseconds; negative for none (the default).
+ * Threads: one thread at a time per `opts`.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_channel_options_set_default_timeout_ms(grpc_c_channel_options *opts,
@@ -85,6 +94,7 @@ int grpc_c_channel_options_set_default_timeout_ms(grpc_c_channel_options *opts,
  * the connection when no answer comes within `timeout_ms`;
  * `permit_without_calls` pings even when no call is open. Servers limit how
  * often they accept pings (5 minutes by default in most stacks).
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL (time_ms < 1 or timeout_ms < 1), ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_keepalive(grpc_c_channel_options *opts,
@@ -94,6 +104,7 @@ int grpc_c_channel_options_set_keepalive(grpc_c_channel_options *opts,
 /**
  * Overrides the :authority (virtual host) sent on calls, which is the
  * target's host by default. Copied.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_authority(grpc_c_channel_options *opts,
@@ -102,6 +113,7 @@ int grpc_c_channel_options_set_authority(grpc_c_channel_options *opts,
 /**
  * Puts `prefix` in front of the user-agent ("prefix grpc-c/0.1.0 grpc-c/...").
  * Copied.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_user_agent_prefix(grpc_c_channel_options *opts,
@@ -113,6 +125,7 @@ int grpc_c_channel_options_set_user_agent_prefix(grpc_c_channel_options *opts,
  * "ipv4:127.0.0.1:5000,127.0.0.1:5001"), retry policy and per-method
  * timeouts. Copied. Invalid JSON does not make grpc_c_channel_create()
  * fail: every call on such a channel ends with ::GRPC_C_INVALID_ARGUMENT.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_service_config(grpc_c_channel_options *opts,
@@ -120,6 +133,7 @@ int grpc_c_channel_options_set_service_config(grpc_c_channel_options *opts,
 
 /**
  * Default compression of the messages calls on this channel send.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_compression(grpc_c_channel_options *opts,
@@ -131,6 +145,7 @@ int grpc_c_channel_options_set_compression(grpc_c_channel_options *opts,
  * first call connects, and an unreachable target shows up as
  * ::GRPC_C_UNAVAILABLE on calls, never here. Plaintext unless `opts` asks
  * for TLS (grpc_c_channel_options_set_tls(), see grpc-c/security.h).
+ * Threads: any thread; `opts` may be shared while no thread changes it.
  *
  * @param[out] out  receives the channel, owned by the caller, destroyed with
  *                  grpc_c_channel_destroy().
@@ -146,7 +161,8 @@ int grpc_c_channel_create(grpc_c_channel **out, const char *target,
 /**
  * Destroys a channel. Every call on it must have ended: blocking calls
  * returned, streams finished, asynchronous callbacks run. Accepts NULL.
- * Must not be called from an asynchronous callback of the same channel.
+ * Threads: any thread but the channel's async thread (its callbacks), once no
+ * other thread uses the channel.
  */
 void grpc_c_channel_destroy(grpc_c_channel *channel);
 
@@ -159,12 +175,16 @@ typedef enum grpc_c_connectivity_state {
   GRPC_C_CHANNEL_SHUTDOWN = 4           /**< destroyed */
 } grpc_c_connectivity_state;
 
-/** The state's name, such as "READY"; a static string. */
+/**
+ * The state's name, such as "READY"; a static string.
+ * Threads: any thread.
+ */
 const char *grpc_c_connectivity_state_name(grpc_c_connectivity_state state);
 
 /**
  * The channel's current state. With `try_to_connect`, an idle channel starts
- * connecting. Any thread.
+ * connecting.
+ * Threads: any thread.
  * @return the state; ::GRPC_C_CHANNEL_SHUTDOWN for NULL.
  */
 grpc_c_connectivity_state grpc_c_channel_state(grpc_c_channel *channel,
@@ -172,7 +192,8 @@ grpc_c_connectivity_state grpc_c_channel_state(grpc_c_channel *channel,
 
 /**
  * Blocks until the channel's state differs from `last_observed` or
- * `timeout_ms` passes. Any thread.
+ * `timeout_ms` passes.
+ * Threads: any thread; blocks it.
  * @return true when the state changed (read it with grpc_c_channel_state()),
  *         false on timeout, a NULL channel or when out of memory.
  */
@@ -183,6 +204,7 @@ bool grpc_c_channel_wait_for_state_change(
 /**
  * The target string the channel was created with, owned by the channel and
  * valid while it lives; NULL for a NULL channel.
+ * Threads: any thread.
  */
 const char *grpc_c_channel_target(const grpc_c_channel *channel);
 

@@ -44,19 +44,25 @@ typedef struct grpc_c_call_options grpc_c_call_options;
 
 /**
  * Creates an empty options object.
+ * Threads: any thread.
  * @param[out] out receives the object, owned by the caller, freed with
  *                 grpc_c_call_options_free().
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_call_options_new(grpc_c_call_options **out);
 
-/** Frees an options object. Accepts NULL. */
+/**
+ * Frees an options object. Accepts NULL.
+ * Threads: any thread, once no other thread uses `opts` (calls read it only as
+ * they start).
+ */
 void grpc_c_call_options_free(grpc_c_call_options *opts);
 
 /**
  * Sets the call's timeout in milliseconds, measured from the moment the call
  * starts. It travels to the server as `grpc-timeout`; when it passes, the
  * call ends with ::GRPC_C_DEADLINE_EXCEEDED. A negative value removes it.
+ * Threads: one thread at a time per `opts`, not while a call starts with it.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_call_options_set_timeout_ms(grpc_c_call_options *opts,
@@ -66,6 +72,7 @@ int grpc_c_call_options_set_timeout_ms(grpc_c_call_options *opts,
  * Adds a request metadata entry with a text value. The key must be a valid
  * lowercase HTTP/2 header name not starting with "grpc-" and not ending in
  * "-bin"; the value must be printable ASCII. Both are copied.
+ * Threads: one thread at a time per `opts`, not while a call starts with it.
  * @return 0, ::GRPC_C_EINVAL (invalid key or value), ::GRPC_C_ENOMEM.
  */
 int grpc_c_call_options_add_metadata(grpc_c_call_options *opts, const char *key,
@@ -74,6 +81,7 @@ int grpc_c_call_options_add_metadata(grpc_c_call_options *opts, const char *key,
 /**
  * Adds a request metadata entry with a binary value of any bytes. The key
  * must end in "-bin". Key and value are copied.
+ * Threads: one thread at a time per `opts`, not while a call starts with it.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_call_options_add_metadata_bin(grpc_c_call_options *opts,
@@ -84,6 +92,7 @@ int grpc_c_call_options_add_metadata_bin(grpc_c_call_options *opts,
  * Wait-for-ready: when true, a call on a channel that is not connected waits
  * (up to its deadline) for the channel to become ready instead of failing
  * with ::GRPC_C_UNAVAILABLE.
+ * Threads: one thread at a time per `opts`, not while a call starts with it.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_call_options_set_wait_for_ready(grpc_c_call_options *opts,
@@ -97,6 +106,9 @@ int grpc_c_call_options_set_wait_for_ready(grpc_c_call_options *opts,
  * on the first read or at finish, trailing at finish). Either may be NULL.
  * The objects are borrowed: they must outlive every call made with these
  * options, and such options must not be used by two calls at once.
+ * Threads: one thread at a time per `opts`, not while a call starts with it.
+ * The sets are filled on the thread that calls, reads or finishes (async calls:
+ * the async thread, before the callback).
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_call_options_set_response_metadata(grpc_c_call_options *opts,
@@ -112,6 +124,8 @@ int grpc_c_call_options_set_response_metadata(grpc_c_call_options *opts,
  * completion learns only of its deadline. Use it in a handler that calls
  * another service. `parent` is borrowed: calls must start
  * while its handler runs; NULL removes the parent.
+ * Threads: one thread at a time per `opts`, not while a call starts with it.
+ * The calls start on any thread while `parent`'s handler runs.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_call_options_set_parent(grpc_c_call_options *opts,
@@ -121,6 +135,7 @@ int grpc_c_call_options_set_parent(grpc_c_call_options *opts,
  * Compresses the messages this call sends with `algorithm` (overrides the
  * channel's default). The server decompresses them; it may answer
  * compressed or not, and the runtime decompresses what it receives.
+ * Threads: one thread at a time per `opts`, not while a call starts with it.
  * @return 0 or ::GRPC_C_EINVAL (unknown algorithm).
  */
 int grpc_c_call_options_set_compression(grpc_c_call_options *opts,
@@ -135,6 +150,7 @@ typedef struct grpc_c_cancel_source grpc_c_cancel_source;
 
 /**
  * Creates a source that is not cancelled.
+ * Threads: any thread.
  * @param[out] out owned by the caller, freed with
  *                 grpc_c_cancel_source_free() once its calls have ended.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
@@ -143,20 +159,28 @@ int grpc_c_cancel_source_new(grpc_c_cancel_source **out);
 
 /**
  * Cancels every running call started with the source; calls started with
- * it afterwards end at once with ::GRPC_C_CANCELLED. Any thread; idempotent;
- * accepts NULL.
+ * it afterwards end at once with ::GRPC_C_CANCELLED. Idempotent; accepts
+ * NULL.
+ * Threads: any thread, callbacks and handlers included.
  */
 void grpc_c_cancel_source_cancel(grpc_c_cancel_source *source);
 
-/** True once grpc_c_cancel_source_cancel() was called. */
+/**
+ * True once grpc_c_cancel_source_cancel() was called.
+ * Threads: any thread.
+ */
 bool grpc_c_cancel_source_is_cancelled(grpc_c_cancel_source *source);
 
-/** Frees a source. Every call started with it must have ended. Accepts NULL. */
+/**
+ * Frees a source. Every call started with it must have ended. Accepts NULL.
+ * Threads: any thread, once every call started with it has ended.
+ */
 void grpc_c_cancel_source_free(grpc_c_cancel_source *source);
 
 /**
  * Makes calls with these options cancellable through `source` (borrowed; it
  * must outlive the calls). NULL removes it.
+ * Threads: one thread at a time per `opts`, not while a call starts with it.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_call_options_set_cancel_source(grpc_c_call_options *opts,
@@ -167,7 +191,8 @@ int grpc_c_call_options_set_cancel_source(grpc_c_call_options *opts,
 /* ------------------------------------------------------------------------ */
 
 /**
- * Makes a blocking unary call. Safe from any thread, on a shared channel.
+ * Makes a blocking unary call.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel  the channel.
  * @param method   a unary method descriptor (generated).
@@ -197,6 +222,7 @@ typedef void (*grpc_c_generic_fn)(void);
 /**
  * Generated trampoline that converts `user_fn` back to its typed callback
  * type and calls it.
+ * Threads: runs on the channel's async thread.
  *
  * @param user_fn   the typed callback, as given to grpc_c_unary_call_async().
  * @param status    the outcome, borrowed for the duration of the callback.
@@ -212,9 +238,11 @@ typedef void (*grpc_c_unary_thunk)(grpc_c_generic_fn user_fn,
  * Starts an asynchronous unary call and returns at once.
  *
  * When 0 is returned, `thunk(user_fn, ...)` runs exactly once, on the
- * channel's completion thread (one runtime-owned thread per channel, started
- * by the first asynchronous call). Callbacks should not block; they may start
+ * channel's async thread (one runtime-owned thread per channel, started by
+ * the first asynchronous call). Callbacks should not block; they may start
  * further calls, but must not destroy the channel.
+ * Threads: any thread, async callbacks included. `thunk` runs on the channel's
+ * async thread, possibly before this function returns.
  *
  * @param request borrowed for the duration of this function only: it is
  *                serialized before the function returns.
@@ -245,6 +273,8 @@ typedef struct grpc_c_client_stream grpc_c_client_stream;
 
 /**
  * Starts a streaming call.
+ * Threads: any thread, many at once per channel; the stream is then used as
+ * ::grpc_c_client_stream says.
  *
  * @param[out] out receives the stream, owned by the caller; it is released
  *                 by grpc_c_client_stream_finish(), which must be called once.
@@ -264,6 +294,8 @@ int grpc_c_client_stream_start(grpc_c_channel *channel,
 /**
  * Sends one message (client-streaming and bidirectional calls). Blocks until
  * the transport has taken it (flow control).
+ * Threads: one writer at a time per stream; a read may run on another thread
+ * meanwhile. Blocks.
  * @param msg borrowed for the duration of this function.
  * @return true when sent; false when the stream is over (the server ended the
  *         call, the call was cancelled or its deadline passed, or
@@ -276,6 +308,7 @@ bool grpc_c_client_stream_write(grpc_c_client_stream *stream,
  * Like grpc_c_client_stream_write() with per-message `flags`, a bitwise OR
  * of ::grpc_c_write_flag values. A typed stream handle
  * (`Svc__M_Stream *`) is a `grpc_c_client_stream *`.
+ * Threads: as grpc_c_client_stream_write().
  * @return as grpc_c_client_stream_write(); false for unknown flags.
  */
 bool grpc_c_client_stream_write_flags(grpc_c_client_stream *stream,
@@ -284,6 +317,8 @@ bool grpc_c_client_stream_write_flags(grpc_c_client_stream *stream,
 
 /**
  * Receives one message (server-streaming and bidirectional calls). Blocks.
+ * Threads: one reader at a time per stream; a write may run on another thread
+ * meanwhile. Blocks.
  * @param[out] msg receives a message lent to the caller until the next read on
  *                 this stream or finish; NULL when false is returned.
  * @return true with a message; false at the end of the stream or on error
@@ -295,6 +330,7 @@ bool grpc_c_client_stream_read(grpc_c_client_stream *stream,
 /**
  * Half-closes the stream: tells the server no more messages follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  * @return true when done (or already done); false when the stream is over.
  */
 bool grpc_c_client_stream_writes_done(grpc_c_client_stream *stream);
@@ -303,6 +339,8 @@ bool grpc_c_client_stream_writes_done(grpc_c_client_stream *stream);
  * Ends the call: half-closes if needed, receives the response of a
  * client-streaming call, waits for the status, and releases the stream.
  * Messages not yet read by the caller are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
+ * Blocks.
  *
  * @param stream    the stream; invalid after this call.
  * @param[out] response for client-streaming calls: on ::GRPC_C_OK the
@@ -317,9 +355,9 @@ grpc_c_code grpc_c_client_stream_finish(grpc_c_client_stream *stream,
                                         grpc_c_status *status);
 
 /**
- * Cancels the call. Any thread, any time before finish; blocked reads and
- * writes return false promptly and finish returns ::GRPC_C_CANCELLED.
- * Accepts NULL.
+ * Cancels the call: blocked reads and writes return false promptly and
+ * finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until grpc_c_client_stream_finish() is called.
  */
 void grpc_c_client_stream_cancel(grpc_c_client_stream *stream);
 

@@ -10,6 +10,7 @@
  *  - server.h  servers, the server call context, server streams
  *  - metadata.h metadata a server sent back
  *  - log.h     where the runtime's log lines go
+ *  - process.h process-wide effects of the runtime and their opt-out
  *  - version.h versions
  */
 #ifndef GRPC_C_GRPC_C_H
@@ -20,6 +21,7 @@
 #include <grpc-c/log.h>
 #include <grpc-c/metadata.h>
 #include <grpc-c/method.h>
+#include <grpc-c/process.h>
 #include <grpc-c/security.h>
 #include <grpc-c/server.h>
 #include <grpc-c/status.h>

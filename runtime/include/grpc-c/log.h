@@ -18,8 +18,11 @@ typedef enum grpc_c_log_level {
 } grpc_c_log_level;
 
 /**
- * Receives one log line. Runs on whichever runtime or application thread
- * logged; must be thread-safe and must not call back into grpc-c.
+ * Receives one log line; must be thread-safe and must not call back into
+ * grpc-c.
+ * Threads: runs on the thread that logged: an application thread in a grpc-c
+ * function, a server poller or stream worker, a channel's async thread, or
+ * a gRPC core thread (the core's own lines, see grpc-c/process.h).
  * @param message borrowed for the duration of the callback.
  */
 typedef void (*grpc_c_log_fn)(grpc_c_log_level level, const char *message,
@@ -27,12 +30,17 @@ typedef void (*grpc_c_log_fn)(grpc_c_log_level level, const char *message,
 
 /**
  * Sets the log sink; NULL turns logging off (the default). Lines below
- * `min_level` are dropped. Call before creating channels or servers.
+ * `min_level` are dropped.
+ * Threads: any thread, before creating channels or servers: a line logged
+ * meanwhile may reach the old `fn` with the new `user_data`.
  */
 void grpc_c_set_log(grpc_c_log_fn fn, grpc_c_log_level min_level,
                     void *user_data);
 
-/** A ready-made sink that writes "grpc-c LEVEL: message" lines to stderr. */
+/**
+ * A ready-made sink that writes "grpc-c LEVEL: message" lines to stderr.
+ * Threads: any thread.
+ */
 void grpc_c_log_to_stderr(grpc_c_log_level level, const char *message,
                           void *user_data);
 

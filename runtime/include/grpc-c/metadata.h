@@ -23,22 +23,33 @@ typedef struct grpc_c_metadata grpc_c_metadata;
 
 /**
  * Creates an empty set.
+ * Threads: any thread.
  * @param[out] out owned by the caller, freed with grpc_c_metadata_free().
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_metadata_new(grpc_c_metadata **out);
 
-/** Frees a set. Accepts NULL. */
+/**
+ * Frees a set. Accepts NULL.
+ * Threads: any thread, once no call fills the set and no other thread uses it.
+ */
 void grpc_c_metadata_free(grpc_c_metadata *md);
 
-/** Removes every entry. Accepts NULL. */
+/**
+ * Removes every entry. Accepts NULL.
+ * Threads: one thread at a time per set, not while a call fills it.
+ */
 void grpc_c_metadata_clear(grpc_c_metadata *md);
 
-/** Number of entries; 0 for NULL. */
+/**
+ * Number of entries; 0 for NULL.
+ * Threads: one thread at a time per set, not while a call fills it.
+ */
 size_t grpc_c_metadata_count(const grpc_c_metadata *md);
 
 /**
  * The i-th entry, in the order received.
+ * Threads: one thread at a time per set, not while a call fills it.
  * @param[out] key   receives the lowercase key (NUL-terminated).
  * @param[out] value receives the value, NUL-terminated for convenience;
  *                   binary ("-bin") values may contain NUL bytes.
@@ -51,6 +62,7 @@ bool grpc_c_metadata_entry(const grpc_c_metadata *md, size_t i,
 
 /**
  * The index-th value of `key` (0 for the first).
+ * Threads: one thread at a time per set, not while a call fills it.
  * @return the value (lifetime as above) or NULL when there is none.
  */
 const char *grpc_c_metadata_get(const grpc_c_metadata *md, const char *key,

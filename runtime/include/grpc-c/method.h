@@ -26,12 +26,22 @@ typedef enum grpc_c_method_kind {
   GRPC_C_METHOD_BIDI_STREAMING = 3    /**< streams both ways */
 } grpc_c_method_kind;
 
-/** Server-side call context; see server.h. */
+/**
+ * Server-side call context; see server.h.
+ *
+ * Threads: a context is used by one thread at a time, the call's owner: the
+ * thread running the auth hook and the handler, while they run; after
+ * grpc_c_server_ctx_defer() or grpc_c_server_ctx_react(), whichever thread
+ * or callback the application hands the call to, one at a time. Functions
+ * documented "any thread" need not be the owner.
+ */
 typedef struct grpc_c_server_ctx grpc_c_server_ctx;
 
 /**
  * Generated per-method trampoline from the generic runtime into a typed
  * handler of a servicer table.
+ * Threads: runs on the handler's thread: a server poller (unary and
+ * non-blocking streaming methods) or a stream worker (blocking streaming).
  *
  * @param servicer the servicer table given to grpc_c_server_register().
  * @param self     the user pointer given to grpc_c_server_register().

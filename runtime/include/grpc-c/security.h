@@ -57,6 +57,7 @@ extern "C" {
  * usual choice for public endpoints such as Cloud Run's `*.run.app:443`).
  * The server name checked is the target's host, or the one set with
  * grpc_c_channel_options_set_tls_server_name(). Copied.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL (NULL `opts`), ::GRPC_C_ETLS (`ca_pem` holds no
  *         certificate; the reason is logged),
  *         ::GRPC_C_ENOMEM.
@@ -66,6 +67,7 @@ int grpc_c_channel_options_set_tls(grpc_c_channel_options *opts,
 
 /**
  * Like grpc_c_channel_options_set_tls() with the CA bundle read from a file.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO (cannot read `path`), ::GRPC_C_ETLS,
  *         ::GRPC_C_ENOMEM.
  */
@@ -75,6 +77,7 @@ int grpc_c_channel_options_set_tls_ca_file(grpc_c_channel_options *opts,
 /**
  * Presents a client certificate (mutual TLS). Implies TLS with the system
  * roots unless a CA was set. Both strings are copied.
+ * Threads: one thread at a time per `opts`.
  * @param cert_chain_pem the certificate, then any intermediates.
  * @param key_pem        its private key (unencrypted).
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ETLS (not a certificate
@@ -85,8 +88,11 @@ int grpc_c_channel_options_set_tls_client_cert(grpc_c_channel_options *opts,
                                                const char *cert_chain_pem,
                                                const char *key_pem);
 
-/** Like grpc_c_channel_options_set_tls_client_cert(), from two files.
- *  @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO, ::GRPC_C_ETLS, ::GRPC_C_ENOMEM. */
+/**
+ * Like grpc_c_channel_options_set_tls_client_cert(), from two files.
+ * Threads: one thread at a time per `opts`.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO, ::GRPC_C_ETLS, ::GRPC_C_ENOMEM.
+ */
 int grpc_c_channel_options_set_tls_client_cert_files(
     grpc_c_channel_options *opts, const char *cert_chain_path,
     const char *key_path);
@@ -96,6 +102,7 @@ int grpc_c_channel_options_set_tls_client_cert_files(
  * (and sends it as the TLS SNI and the default :authority). For tests and
  * for reaching a server by address; production code should connect by name.
  * Copied.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_channel_options_set_tls_server_name(grpc_c_channel_options *opts,
@@ -113,6 +120,7 @@ typedef struct grpc_c_call_credentials grpc_c_call_credentials;
 
 /**
  * Credentials that send `authorization: Bearer <token>` on every call.
+ * Threads: any thread.
  * @param[out] out freed with grpc_c_call_credentials_free().
  * @param token    copied; printable ASCII.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM, ::GRPC_C_ECORE (the core
@@ -136,9 +144,11 @@ typedef struct grpc_c_token_request {
 /**
  * A token source: returns the token for one call.
  *
- * Runs on a gRPC core thread for every call made with these credentials,
- * before the call is sent, so it must be quick: cache tokens and refresh
- * them before they expire (the callback may block briefly to refresh).
+ * Runs for every call made with these credentials, before the call is
+ * sent, so it must be quick: cache tokens and refresh them before they
+ * expire (the callback may block briefly to refresh).
+ * Threads: runs on the thread that starts the call, or on a gRPC core thread
+ * (for instance while the channel connects); for several calls at once.
  *
  * @param user_data  as given to grpc_c_call_credentials_token_source().
  * @param request    the call.
@@ -155,7 +165,8 @@ typedef grpc_c_code (*grpc_c_token_fn)(void *user_data,
 
 /**
  * Credentials that ask `fn` for a bearer token on each call.
- * `fn` may run on several core threads at once, one call each.
+ * Threads: any thread. `fn` runs as ::grpc_c_token_fn says; `destroy` on any
+ * thread, once.
  * @param[out] out receives the credentials, freed with
  *                 grpc_c_call_credentials_free(); NULL on failure.
  * @param destroy NULL, or called with `user_data` once the credentials and
@@ -168,8 +179,11 @@ int grpc_c_call_credentials_token_source(grpc_c_call_credentials **out,
                                          grpc_c_token_fn fn, void *user_data,
                                          void (*destroy)(void *user_data));
 
-/** Releases the caller's reference; channels and call options that use the
- *  credentials keep their own. Accepts NULL. */
+/**
+ * Releases the caller's reference; channels and call options that use the
+ * credentials keep their own. Accepts NULL.
+ * Threads: any thread.
+ */
 void grpc_c_call_credentials_free(grpc_c_call_credentials *creds);
 
 /**
@@ -178,6 +192,7 @@ void grpc_c_call_credentials_free(grpc_c_call_credentials *creds);
  * grpc_c_channel_options_allow_insecure_call_credentials(); otherwise every
  * call ends with ::GRPC_C_UNAUTHENTICATED and nothing is sent. Takes a
  * reference.
+ * Threads: one thread at a time per `opts`.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_channel_options_set_call_credentials(grpc_c_channel_options *opts,
@@ -186,6 +201,7 @@ int grpc_c_channel_options_set_call_credentials(grpc_c_channel_options *opts,
 /**
  * Lets call credentials go over a plaintext channel. For local testing
  * only: anyone on the path can read and replay the token.
+ * Threads: one thread at a time per `opts`.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_channel_options_allow_insecure_call_credentials(
@@ -195,6 +211,7 @@ int grpc_c_channel_options_allow_insecure_call_credentials(
  * Sends `creds` on this call, in addition to the channel's. Same rule on
  * plaintext channels as grpc_c_channel_options_set_call_credentials().
  * Takes a reference.
+ * Threads: one thread at a time per `opts`, not while a call starts with it.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_call_options_set_credentials(grpc_c_call_options *opts,
@@ -222,16 +239,24 @@ typedef enum grpc_c_client_cert_policy {
 /** TLS settings of a server listener. Opaque; setters grow the set. */
 typedef struct grpc_c_tls_server_options grpc_c_tls_server_options;
 
-/** @param[out] out freed with grpc_c_tls_server_options_free().
- *  @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM. */
+/**
+ * Creates empty TLS settings.
+ * Threads: any thread.
+ * @param[out] out freed with grpc_c_tls_server_options_free().
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
+ */
 int grpc_c_tls_server_options_new(grpc_c_tls_server_options **out);
 
-/** Frees the options. Accepts NULL. */
+/**
+ * Frees the options. Accepts NULL.
+ * Threads: any thread, once no other thread uses `opts`.
+ */
 void grpc_c_tls_server_options_free(grpc_c_tls_server_options *opts);
 
 /**
  * Adds a certificate chain and its private key (at least one is needed).
  * Both are copied.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL (NULL), ::GRPC_C_ETLS (not a certificate and
  *         its unencrypted key, or they do not match; reason logged),
  *         ::GRPC_C_ENOMEM.
@@ -240,28 +265,36 @@ int grpc_c_tls_server_options_add_key_cert(grpc_c_tls_server_options *opts,
                                            const char *cert_chain_pem,
                                            const char *key_pem);
 
-/** Like grpc_c_tls_server_options_add_key_cert(), from two files.
- *  @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO, ::GRPC_C_ETLS, ::GRPC_C_ENOMEM. */
+/**
+ * Like grpc_c_tls_server_options_add_key_cert(), from two files.
+ * Threads: one thread at a time per `opts`.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO, ::GRPC_C_ETLS, ::GRPC_C_ENOMEM.
+ */
 int grpc_c_tls_server_options_add_key_cert_files(
     grpc_c_tls_server_options *opts, const char *cert_chain_path,
     const char *key_path);
 
 /**
  * CA bundle that client certificates must chain to. Copied.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ETLS (no certificate; reason logged),
  *         ::GRPC_C_ENOMEM.
  */
 int grpc_c_tls_server_options_set_client_ca(grpc_c_tls_server_options *opts,
                                             const char *ca_pem);
 
-/** Like grpc_c_tls_server_options_set_client_ca(), from a file.
- *  @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO, ::GRPC_C_ETLS, ::GRPC_C_ENOMEM. */
+/**
+ * Like grpc_c_tls_server_options_set_client_ca(), from a file.
+ * Threads: one thread at a time per `opts`.
+ * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_EIO, ::GRPC_C_ETLS, ::GRPC_C_ENOMEM.
+ */
 int grpc_c_tls_server_options_set_client_ca_file(
     grpc_c_tls_server_options *opts, const char *path);
 
 /**
  * What to ask of client certificates (default ::GRPC_C_CLIENT_CERT_NONE).
  * The verifying policies need a client CA.
+ * Threads: one thread at a time per `opts`.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_tls_server_options_set_client_cert_policy(
@@ -270,6 +303,7 @@ int grpc_c_tls_server_options_set_client_cert_policy(
 /**
  * Adds a TLS listening address, like grpc_c_server_add_listener(). Before
  * start only. `tls` is read during the call only.
+ * Threads: one thread at a time with the other set-up calls, before start.
  * @return 0, ::GRPC_C_EINVAL (NULL argument, no certificate, or a verifying
  *         policy without a client CA), ::GRPC_C_ESTATE (already started),
  *         ::GRPC_C_ETLS (the core refused the certificate, key or CA),
@@ -283,7 +317,10 @@ int grpc_c_server_add_tls_listener(grpc_c_server *server, const char *address,
 /* Server-side authentication                                                */
 /* ------------------------------------------------------------------------ */
 
-/** True when the call came over TLS; false for plaintext or a NULL `ctx`. */
+/**
+ * True when the call came over TLS; false for plaintext or a NULL `ctx`.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
+ */
 bool grpc_c_server_ctx_is_secure(grpc_c_server_ctx *ctx);
 
 /**
@@ -291,6 +328,7 @@ bool grpc_c_server_ctx_is_secure(grpc_c_server_ctx *ctx);
  * "CN=grpc-c test client,O=grpc-c tests", or NULL without one, for a NULL
  * `ctx` or when out of memory. Owned by the call (its arena), valid for the
  * duration of the call.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  */
 const char *grpc_c_server_ctx_peer_subject(grpc_c_server_ctx *ctx);
 
@@ -300,6 +338,7 @@ const char *grpc_c_server_ctx_peer_subject(grpc_c_server_ctx *ctx);
  * text), or NULL past the last one, without a certificate, for a NULL `ctx`
  * or when out of memory. Owned by the call (its arena), valid for the
  * duration of the call.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  */
 const char *grpc_c_server_ctx_peer_san(grpc_c_server_ctx *ctx, size_t index);
 
@@ -307,6 +346,7 @@ const char *grpc_c_server_ctx_peer_san(grpc_c_server_ctx *ctx, size_t index);
  * Any property of the call's authentication context by the core's name
  * ("transport_security_type", "security_level", "x509_common_name",
  * "x509_pem_cert", ...); `index` picks among several values.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  * @return the value (NUL-terminated, in the call's memory, valid for the
  *         duration of the call), or NULL when there is no such property,
  *         `ctx` or `name` is NULL, or out of memory.
@@ -318,13 +358,17 @@ const char *grpc_c_server_ctx_auth_property(grpc_c_server_ctx *ctx,
  * Records who the caller is (for example the subject of a verified token),
  * usually from the auth hook, for handlers to read with
  * grpc_c_server_ctx_principal(). Copied into the call.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_server_ctx_set_principal(grpc_c_server_ctx *ctx,
                                     const char *principal);
 
-/** The principal set with grpc_c_server_ctx_set_principal(), valid for the
- *  duration of the call; NULL when none was set or `ctx` is NULL. */
+/**
+ * The principal set with grpc_c_server_ctx_set_principal(), valid for the
+ * duration of the call; NULL when none was set or `ctx` is NULL.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
+ */
 const char *grpc_c_server_ctx_principal(const grpc_c_server_ctx *ctx);
 
 /**
@@ -335,14 +379,16 @@ const char *grpc_c_server_ctx_principal(const grpc_c_server_ctx *ctx);
  * ::GRPC_C_PERMISSION_DENIED) with a message set through
  * grpc_c_server_ctx_fail() to end it; the handler then never runs.
  *
- * Runs on a server thread for every call to a registered method, before the
- * handler and on the same thread; it must not block for long and must not
- * read, write, defer or finish the call.
+ * Runs for every call to a registered method, before the handler; it must
+ * not block for long and must not read, write, defer or finish the call.
+ * Threads: runs on the thread that then runs the handler (a poller, or a
+ * stream worker for blocking streaming methods), as the call's owner.
  */
 typedef grpc_c_code (*grpc_c_auth_fn)(void *user_data, grpc_c_server_ctx *ctx);
 
 /**
  * Installs an auth hook on every call of the server.
+ * Threads: one thread at a time per `opts`. `fn` runs as ::grpc_c_auth_fn says.
  * @param user_data passed to `fn`; not touched; must outlive the server.
  * @return 0 or ::GRPC_C_EINVAL (NULL `opts` or `fn`).
  */

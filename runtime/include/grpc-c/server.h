@@ -18,7 +18,9 @@
  * with grpc_c_server_set_nonblocking(): such handlers run on the pollers,
  * never block, and receive messages through callbacks
  * (grpc_c_server_ctx_react()), so one server holds any number of open
- * streams without a thread each.
+ * streams without a thread each. A call's context is used by one thread at
+ * a time, the call's owner (see ::grpc_c_server_ctx); each function's
+ * Threads: line says who may call it.
  */
 #ifndef GRPC_C_SERVER_H
 #define GRPC_C_SERVER_H
@@ -43,17 +45,22 @@ typedef struct grpc_c_server_options grpc_c_server_options;
 
 /**
  * Creates an options object with the defaults.
+ * Threads: any thread.
  * @param[out] out owned by the caller, freed with grpc_c_server_options_free().
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_server_options_new(grpc_c_server_options **out);
 
-/** Frees an options object. Accepts NULL. */
+/**
+ * Frees an options object. Accepts NULL.
+ * Threads: any thread, once no other thread uses `opts`.
+ */
 void grpc_c_server_options_free(grpc_c_server_options *opts);
 
 /**
  * Number of threads polling the gRPC core and running unary handlers
  * (default: the number of CPUs this process may run on, at most 8).
+ * Threads: one thread at a time per `opts`.
  * @return 0 or ::GRPC_C_EINVAL (outside 1..1024).
  */
 int grpc_c_server_options_set_poller_threads(grpc_c_server_options *opts,
@@ -63,6 +70,7 @@ int grpc_c_server_options_set_poller_threads(grpc_c_server_options *opts,
  * Largest number of streaming handlers running at once, each on its own
  * worker thread (default 64). Further streaming calls wait in arrival order
  * until a worker is free.
+ * Threads: one thread at a time per `opts`.
  * @return 0 or ::GRPC_C_EINVAL (outside 1..65536).
  */
 int grpc_c_server_options_set_max_stream_workers(grpc_c_server_options *opts,
@@ -76,6 +84,7 @@ int grpc_c_server_options_set_max_stream_workers(grpc_c_server_options *opts,
  * unary handler does not run, a streaming one sees its reads end. Setting
  * "grpc.max_receive_message_length" with grpc_c_server_options_set_int() is
  * the same.
+ * Threads: one thread at a time per `opts`.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_server_options_set_max_receive_message_size(
@@ -83,6 +92,7 @@ int grpc_c_server_options_set_max_receive_message_size(
 
 /**
  * Largest response message sent, in bytes (default unlimited, -1).
+ * Threads: one thread at a time per `opts`.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_server_options_set_max_send_message_size(grpc_c_server_options *opts,
@@ -92,6 +102,7 @@ int grpc_c_server_options_set_max_send_message_size(grpc_c_server_options *opts,
  * Default compression of response messages. The server compresses only for
  * clients that announce they accept the algorithm (grpc-accept-encoding);
  * requests are decompressed whatever the setting.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_server_options_set_compression(grpc_c_server_options *opts,
@@ -108,6 +119,7 @@ int grpc_c_server_options_set_compression(grpc_c_server_options *opts,
  * ::GRPC_C_INTERNAL. With `inspect` false the gRPC core decompresses instead:
  * it inflates a request whole before checking its size, and
  * grpc_c_server_ctx_request_compressed() is always false.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_server_options_set_inspect_compression(grpc_c_server_options *opts,
@@ -116,6 +128,7 @@ int grpc_c_server_options_set_inspect_compression(grpc_c_server_options *opts,
 /**
  * Largest number of concurrent calls (HTTP/2 streams) one client connection
  * may open (default: unlimited by us, the core's default applies).
+ * Threads: one thread at a time per `opts`.
  * @return 0 or ::GRPC_C_EINVAL (below 1).
  */
 int grpc_c_server_options_set_max_concurrent_streams(
@@ -130,6 +143,7 @@ int grpc_c_server_options_set_max_concurrent_streams(
  * and "grpc.per_message_decompression" 0. "grpc.max_receive_message_length"
  * sets the receive limit the runtime enforces, as
  * grpc_c_server_options_set_max_receive_message_size() does.
+ * Threads: one thread at a time per `opts`.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_server_options_set_int(grpc_c_server_options *opts, const char *key,
@@ -154,6 +168,7 @@ int grpc_c_server_options_set_memory_limit(grpc_c_server_options *opts,
 
 /**
  * Creates a server.
+ * Threads: any thread; `opts` may be shared while no thread changes it.
  * @param[out] out owned by the caller, destroyed with grpc_c_server_destroy().
  * @param opts     options or NULL for the defaults; read during the call only.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM, ::GRPC_C_ECORE.
@@ -164,6 +179,7 @@ int grpc_c_server_create(grpc_c_server **out,
 /**
  * Adds a plaintext listening address such as "0.0.0.0:8080",
  * "127.0.0.1:0" (any free port) or "[::]:50051". Before start only.
+ * Threads: one thread at a time with the other set-up calls, before start.
  * @param address    copied.
  * @param[out] bound_port NULL, or receives the port actually bound.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (already started),
@@ -175,6 +191,7 @@ int grpc_c_server_add_listener(grpc_c_server *server, const char *address,
 /**
  * Registers a service implementation. Before start only. Usually called
  * through the generated `<service>__servicer__register()`.
+ * Threads: one thread at a time with the other set-up calls, before start.
  *
  * @param service  the generated service descriptor; static storage.
  * @param servicer the generated servicer table filled with handler functions;
@@ -198,6 +215,7 @@ int grpc_c_server_register(grpc_c_server *server, const grpc_c_service *service,
  * grpc_c_server_ctx_finish(). Blocking reads (grpc_c_server_ctx_read())
  * return false for these methods. After grpc_c_server_register(), before
  * start.
+ * Threads: one thread at a time with the other set-up calls, before start.
  *
  * @param method the registered method, such as
  *               `&helloworld__greeter__say_hello_stream__method`; static
@@ -216,6 +234,9 @@ int grpc_c_server_set_nonblocking(grpc_c_server *server,
  * Created → started. When a thread cannot be started (::GRPC_C_ETHREAD) or
  * memory runs out, nothing has started and the server stays created: call
  * start again, or destroy it.
+ * Threads: one thread at a time with the other set-up calls. Handlers then
+ * run on pollers (unary, non-blocking) or stream workers (blocking
+ * streaming).
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (not in the created state, or
  *         no listener), ::GRPC_C_ETHREAD, ::GRPC_C_ENOMEM.
  */
@@ -243,6 +264,8 @@ int grpc_c_server_start(grpc_c_server *server);
  * The wait ends when the last handler returns after the grace: handlers of
  * cancelled calls should return promptly (blocking reads and writes fail at
  * once; a deferred call must still be finished).
+ * Threads: any thread; from a handler of this server it only begins the
+ * drain (above). Several threads may wait at once.
  * @return 0 or ::GRPC_C_EINVAL.
  */
 int grpc_c_server_shutdown(grpc_c_server *server, int64_t grace_ms);
@@ -251,6 +274,7 @@ int grpc_c_server_shutdown(grpc_c_server *server, int64_t grace_ms);
  * Blocks until the server has stopped: until a shutdown that another thread
  * (or the signal watcher, see grpc_c_server_handle_signals()) began has
  * finished. A drain begun from a handler is finished by this call.
+ * Threads: any thread but the server's own; several threads may wait.
  * @return 0 once stopped (at once when stopped already), ::GRPC_C_EINVAL,
  *         ::GRPC_C_ESTATE (the server was never started, so nothing could
  *         stop it; or called from a handler of this server, which would wait
@@ -274,6 +298,8 @@ int grpc_c_server_wait(grpc_c_server *server);
  * process handles signals at a time. A second signal while draining is
  * ignored. With a grace below 10 s this fits Cloud Run's and Kubernetes'
  * termination windows.
+ * Threads: any thread, during set-up or while started. The signal watcher
+ * is a thread of its own; the shutdown it begins runs there.
  * @return 0 (also when this server handles them already), ::GRPC_C_EINVAL,
  *         ::GRPC_C_ESTATE (draining or stopped, or another server handles
  *         signals), ::GRPC_C_ESIGNAL (sigaction or pipe failed),
@@ -289,6 +315,7 @@ int grpc_c_server_handle_signals(grpc_c_server *server, int64_t grace_ms);
  * before it still ends the process the default way) and the previous ones
  * restored on return; prefer grpc_c_server_handle_signals() before start
  * and grpc_c_server_wait().
+ * Threads: any thread but the server's own.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (never started, called from a
  *         handler of this server, or another server handles signals),
  *         ::GRPC_C_ESIGNAL.
@@ -301,12 +328,15 @@ int grpc_c_server_wait_for_signal(grpc_c_server *server, int64_t grace_ms);
  * NULL. Works in every state; after it returns no thread of the server
  * runs. Must not be called from a handler of this server: that call is
  * refused (logged) and the server is left as it is.
+ * Threads: any thread but the server's own, once no other thread uses the
+ * server.
  */
 void grpc_c_server_destroy(grpc_c_server *server);
 
 /**
  * Reads the listening port from the environment variable PORT, as Cloud
  * Run, Knative and many platforms set it.
+ * Threads: any thread (reads the environment).
  * @return the port, or `default_port` when PORT is unset, empty or not a
  *         number in 1..65535.
  */
@@ -319,18 +349,21 @@ int grpc_c_port_from_env(int default_port);
 /**
  * The method path of the call, such as "/helloworld.Greeter/SayHello".
  * Valid for the duration of the call.
+ * Threads: any thread while the call lasts.
  */
 const char *grpc_c_server_ctx_method(const grpc_c_server_ctx *ctx);
 
 /**
  * The peer address of the client, such as "ipv4:127.0.0.1:41234".
  * Valid for the duration of the call; never NULL.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  */
 const char *grpc_c_server_ctx_peer(grpc_c_server_ctx *ctx);
 
 /**
  * Milliseconds left before the client's deadline, 0 if it has passed, or
  * INT64_MAX when the client set no deadline.
+ * Threads: any thread while the call lasts.
  */
 int64_t grpc_c_server_ctx_time_remaining_ms(const grpc_c_server_ctx *ctx);
 
@@ -340,6 +373,7 @@ int64_t grpc_c_server_ctx_time_remaining_ms(const grpc_c_server_ctx *ctx);
  * to decode) arrived compressed. Always false on servers that leave
  * decompression to the core (grpc_c_server_options_set_inspect_compression()
  * with false), and for NULL.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  */
 bool grpc_c_server_ctx_request_compressed(const grpc_c_server_ctx *ctx);
 
@@ -348,11 +382,13 @@ bool grpc_c_server_ctx_request_compressed(const grpc_c_server_ctx *ctx);
  * deadline passed, or the server is shutting down past its grace. A handler
  * that then returns ::GRPC_C_CANCELLED after its deadline has passed sends
  * ::GRPC_C_DEADLINE_EXCEEDED, which is what the client sees in any case.
+ * Threads: any thread while the call lasts.
  */
 bool grpc_c_server_ctx_is_cancelled(const grpc_c_server_ctx *ctx);
 
 /**
  * Looks up a request metadata entry the client sent.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  * @param key        lowercase key.
  * @param index      0 for the first entry with this key, 1 for the next...
  * @param[out] len   NULL or receives the value's length (binary values of
@@ -367,6 +403,7 @@ const char *grpc_c_server_ctx_metadata(grpc_c_server_ctx *ctx, const char *key,
  * Adds an initial metadata entry to send to the client (before the first
  * response message). Key rules as for grpc_c_call_options_add_metadata();
  * keys ending in "-bin" take any bytes. Key and value are copied.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM, ::GRPC_C_ESTATE (initial
  *         metadata already sent).
  */
@@ -376,6 +413,7 @@ int grpc_c_server_ctx_add_initial_metadata(grpc_c_server_ctx *ctx,
 
 /**
  * Adds a trailing metadata entry, sent with the status. Same rules.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM, ::GRPC_C_ESTATE.
  */
 int grpc_c_server_ctx_add_trailing_metadata(grpc_c_server_ctx *ctx,
@@ -387,6 +425,7 @@ int grpc_c_server_ctx_add_trailing_metadata(grpc_c_server_ctx *ctx,
  * printf style, and returns `code` so a handler can write
  * `return grpc_c_server_ctx_fail(ctx, GRPC_C_NOT_FOUND, "no %s", name);`.
  * The message is copied (truncated to 64 KiB).
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  */
 grpc_c_code grpc_c_server_ctx_fail(grpc_c_server_ctx *ctx, grpc_c_code code,
                                    const char *fmt, ...)
@@ -399,6 +438,7 @@ grpc_c_code grpc_c_server_ctx_fail(grpc_c_server_ctx *ctx, grpc_c_code code,
  * Compresses this call's response messages with `algorithm` (overrides the
  * server default), if the client accepts it. Before the first response
  * message or status only.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM, ::GRPC_C_ESTATE (initial
  *         metadata already sent).
  */
@@ -409,6 +449,7 @@ int grpc_c_server_ctx_set_compression(grpc_c_server_ctx *ctx,
  * Attaches binary error details to the status (sent as
  * grpc-status-details-bin, by convention a serialized google.rpc.Status);
  * clients read them in grpc_c_status::details. Copied.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM.
  */
 int grpc_c_server_ctx_set_error_details(grpc_c_server_ctx *ctx,
@@ -417,6 +458,7 @@ int grpc_c_server_ctx_set_error_details(grpc_c_server_ctx *ctx,
 /**
  * Allocates `size` bytes, zeroed, that live until the call has ended. Use it
  * for strings, repeated fields and sub-messages that a response points to.
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  * @return the memory or NULL when out of memory. Never free it yourself.
  */
 void *grpc_c_server_ctx_alloc(grpc_c_server_ctx *ctx, size_t size);
@@ -424,6 +466,7 @@ void *grpc_c_server_ctx_alloc(grpc_c_server_ctx *ctx, size_t size);
 /**
  * Copies a NUL-terminated string into memory that lives until the call has
  * ended, like grpc_c_server_ctx_alloc().
+ * Threads: the call's owner (see ::grpc_c_server_ctx).
  * @return the copy, or NULL when `s` is NULL or out of memory.
  */
 char *grpc_c_server_ctx_strdup(grpc_c_server_ctx *ctx, const char *s);
@@ -433,22 +476,28 @@ char *grpc_c_server_ctx_strdup(grpc_c_server_ctx *ctx, const char *s);
  * handler returns (its return value is then ignored). The response message
  * stays valid and may be filled from any thread; the call ends when
  * grpc_c_server_ctx_finish() is called, exactly once.
+ * Threads: inside the handler, on its thread.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (not such a handler or
  *         already deferred).
  */
 int grpc_c_server_ctx_defer(grpc_c_server_ctx *ctx);
 
-/** Called when the client cancels a deferred unary call; see below. */
+/**
+ * Called when the client cancels a deferred unary call; see below.
+ * Threads: runs on a server poller.
+ */
 typedef void (*grpc_c_cancel_fn)(grpc_c_server_ctx *ctx, void *user_data);
 
 /**
  * Unary handlers that defer: asks to be told when the client cancels the
  * call (or it ends early for any other reason, such as its deadline) before
- * it is finished. `fn` runs at most once, on a runtime thread, and must not
- * block; the context stays valid while it runs, and the call must still be
- * finished with grpc_c_server_ctx_finish() (typically from `fn`). Call it
- * before grpc_c_server_ctx_defer(). From then on,
- * grpc_c_server_ctx_is_cancelled() also sees client cancellation.
+ * it is finished. `fn` runs at most once and must not block; the context
+ * stays valid while it runs, and the call must still be finished with
+ * grpc_c_server_ctx_finish() (typically from `fn`). Call it before
+ * grpc_c_server_ctx_defer(). From then on, grpc_c_server_ctx_is_cancelled()
+ * also sees client cancellation.
+ * Threads: inside the unary handler, on its thread. `fn` runs on a server
+ * poller.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (not a unary handler, or
  *         already deferred).
  */
@@ -462,6 +511,8 @@ int grpc_c_server_ctx_on_cancel(grpc_c_server_ctx *ctx, grpc_c_cancel_fn fn,
  * and read the context. on_read and on_read_done of one call never run at
  * the same time as each other; on_cancel may run on another poller
  * meanwhile. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct grpc_c_stream_reactor {
   /**
@@ -508,6 +559,8 @@ typedef struct grpc_c_stream_reactor {
  * grpc_c_server_ctx_finish() is called from any thread, exactly once,
  * sending the queued responses first and then the status (the last
  * response and the status travel together).
+ * Threads: inside the handler, on its thread (a poller). The callbacks run on
+ * pollers; on_done also on a thread that calls grpc_c_server_ctx_finish().
  *
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -526,6 +579,7 @@ int grpc_c_server_ctx_react(grpc_c_server_ctx *ctx,
  * `Helloworld__Greeter__BidiHello_Reactor`), which they read back with
  * grpc_c_server_ctx_reactor_table(). Applications call the generated
  * `<service>__<method>__server_react()` instead.
+ * Threads: as grpc_c_server_ctx_react().
  *
  * @param thunks borrowed until on_done has returned; static in practice.
  * @param table  borrowed until on_done has returned; not touched.
@@ -539,16 +593,19 @@ int grpc_c_server_ctx_react_with_table(grpc_c_server_ctx *ctx,
 
 /**
  * The `table` given to grpc_c_server_ctx_react_with_table() for this call;
- * NULL for a call without one (or a NULL `ctx`). Any thread.
+ * NULL for a call without one (or a NULL `ctx`).
+ * Threads: any thread while the call lasts.
  */
 const void *grpc_c_server_ctx_reactor_table(const grpc_c_server_ctx *ctx);
 
 /**
  * Ends a deferred call with `code` (and the message set with
  * grpc_c_server_ctx_fail(), if any), sending the response when `code` is
- * ::GRPC_C_OK. Any thread. The context is invalid afterwards, except for a
+ * ::GRPC_C_OK. The context is invalid afterwards, except for a
  * call with a reactor (grpc_c_server_ctx_react()), whose context stays
  * valid until its on_done callback has returned.
+ * Threads: any thread, callbacks included. It waits for the status to go out
+ * only for a deferred client-streaming call of a blocking method.
  * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ESTATE (not deferred, or finished
  *         already).
  */
@@ -559,6 +616,7 @@ int grpc_c_server_ctx_finish(grpc_c_server_ctx *ctx, grpc_c_code code);
  * handler. Blocks. Always false for methods marked with
  * grpc_c_server_set_nonblocking(), whose messages arrive through
  * grpc_c_stream_reactor::on_read.
+ * Threads: the handler's thread, while it runs.
  * @param[out] msg receives a message lent until the next read or the end of
  *                 the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, or the call
@@ -575,6 +633,8 @@ bool grpc_c_server_ctx_read(grpc_c_server_ctx *ctx, ProtobufCMessage **msg);
  * marked with grpc_c_server_set_nonblocking() it never blocks: the message
  * is encoded and queued, from any thread, and goes out in order; several
  * queued responses leave in one write.
+ * Threads: the handler's thread while it runs; for a non-blocking method, any
+ * thread until on_done.
  * @param msg borrowed for the duration of this function.
  * @return true when sent (queued); false when the call is over (cancelled,
  *         deadline passed, client gone, or finished) or out of memory.
@@ -586,6 +646,7 @@ bool grpc_c_server_ctx_write(grpc_c_server_ctx *ctx,
  * Like grpc_c_server_ctx_write() with per-message `flags`, a bitwise OR of
  * ::grpc_c_write_flag values. A typed server stream handle
  * (`Svc__M_ServerStream *`) is the call's `grpc_c_server_ctx *`.
+ * Threads: as grpc_c_server_ctx_write().
  * @return as grpc_c_server_ctx_write(); false for unknown flags.
  */
 bool grpc_c_server_ctx_write_flags(grpc_c_server_ctx *ctx,

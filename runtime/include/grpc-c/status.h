@@ -51,6 +51,7 @@ typedef enum grpc_c_code {
 
 /**
  * The canonical name of a status code, such as "NOT_FOUND".
+ * Threads: any thread.
  * @return a static string; "UNKNOWN_CODE" for a value outside 0..16.
  */
 const char *grpc_c_code_name(grpc_c_code code);
@@ -82,6 +83,7 @@ typedef struct grpc_c_status {
 /**
  * Frees what a status owns and resets it to ::GRPC_C_STATUS_INIT.
  * Accepts NULL. Safe to call on an initialised, never-filled status.
+ * Threads: any thread; one at a time per status.
  */
 void grpc_c_status_clear(grpc_c_status *status);
 
@@ -123,12 +125,14 @@ enum grpc_c_error {
 
 /**
  * A human-readable message for a local error code.
+ * Threads: any thread.
  * @return a static string; "success" for 0, "unknown error" for others.
  */
 const char *grpc_c_strerror(int err);
 
 /**
  * The symbolic name of a local error code, such as "GRPC_C_EINVAL".
+ * Threads: any thread.
  * @return a static string; "GRPC_C_OK" for 0, "GRPC_C_EUNKNOWN" for others.
  */
 const char *grpc_c_err_name(int err);

@@ -23,7 +23,9 @@ extern "C" {
  */
 #define GRPC_C_ABI_VERSION 1
 
-/** The runtime's version string, for checking the library linked at run time.
+/**
+ * The runtime's version string, for checking the library linked at run time.
+ * Threads: any thread.
  */
 const char *grpc_c_version(void);
 

@@ -48,7 +48,8 @@ extern const grpc_c_service shop__c_store__store__servicer__service;
 /**
  * Calls
  * /store.v1.Store/Check
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -73,8 +74,8 @@ grpc_c_code shop__c_store__store__check__call(
 /**
  * Completion callback of an asynchronous call of
  * /store.v1.Store/Check.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -93,6 +94,8 @@ typedef void (*Shop__CStore__Store__Check_Callback)(
  * /store.v1.Store/Check
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -125,6 +128,7 @@ typedef struct Shop__CStore__Store__Restock_Stream
  * /store.v1.Store/Restock.
  * Send the requests, then finish the call exactly once to half-close it and
  * receive the response.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -141,6 +145,7 @@ int shop__c_store__store__restock__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -153,6 +158,7 @@ bool shop__c_store__store__restock__write(
 /**
  * Ends the call: half-closes, receives the response and the status, and
  * releases the stream.
+ * Threads: one thread, once, when no other thread writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] response on ::GRPC_C_OK receives the response, owned by the
@@ -171,8 +177,9 @@ grpc_c_code shop__c_store__store__restock__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked writes
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked writes return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void shop__c_store__store__restock__cancel(
     Shop__CStore__Store__Restock_Stream *stream);
@@ -188,6 +195,7 @@ typedef struct Shop__CStore__Store__Restock_ServerStream
 
 /**
  * Receives the next request, in the `restock` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -204,8 +212,10 @@ bool shop__c_store__store__restock__server_read(
  * Callbacks of a non-blocking `restock` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * shop__c_store__store__restock__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Shop__CStore__Store__Restock_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -235,6 +245,8 @@ typedef struct Shop__CStore__Store__Restock_Reactor {
  * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
  * the response goes out with ::GRPC_C_OK.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -260,8 +272,9 @@ typedef struct Shop__CStore__Store_Servicer {
   /**
    * The unary handler of
    * /store.v1.Store/Check.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -275,8 +288,10 @@ typedef struct Shop__CStore__Store_Servicer {
   /**
    * The client streaming handler of
    * /store.v1.Store/Restock.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * shop__c_store__store__restock__server_read().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    * @param response initialised and owned by the runtime; its fields may
@@ -292,6 +307,7 @@ typedef struct Shop__CStore__Store_Servicer {
 /**
  * Registers an implementation of store.v1.Store
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

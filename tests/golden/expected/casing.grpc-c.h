@@ -108,7 +108,8 @@ extern const grpc_c_service casing__httpservice__servicer__service;
 /**
  * Calls
  * /casing.HTTPService/SayHello
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -133,8 +134,8 @@ grpc_c_code casing__httpservice__say_hello__call(
 /**
  * Completion callback of an asynchronous call of
  * /casing.HTTPService/SayHello.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -153,6 +154,8 @@ typedef void (*Casing__HTTPService__SayHello_Callback)(
  * /casing.HTTPService/SayHello
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -173,7 +176,8 @@ int casing__httpservice__say_hello__call_async(
 /**
  * Calls
  * /casing.HTTPService/sayHi
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -198,8 +202,8 @@ grpc_c_code casing__httpservice__say_hi__call(
 /**
  * Completion callback of an asynchronous call of
  * /casing.HTTPService/sayHi.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -218,6 +222,8 @@ typedef void (*Casing__HTTPService__sayHi_Callback)(
  * /casing.HTTPService/sayHi
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -250,6 +256,7 @@ typedef struct Casing__HTTPService__get_v2_stats_Stream
  * /casing.HTTPService/get_v2_stats:
  * sends `request` and half-closes. Read the responses, then finish the call
  * exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function.
@@ -268,6 +275,7 @@ int casing__httpservice__get_v2_stats__start(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -282,6 +290,7 @@ bool casing__httpservice__get_v2_stats__read(
 /**
  * Ends the call: waits for the status and releases the stream. Responses
  * not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -295,8 +304,9 @@ grpc_c_code casing__httpservice__get_v2_stats__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked reads return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void casing__httpservice__get_v2_stats__cancel(
     Casing__HTTPService__get_v2_stats_Stream *stream);
@@ -316,6 +326,7 @@ typedef struct Casing__HTTPService__HTTPRequest_Stream
  * /casing.HTTPService/HTTPRequest.
  * Send the requests, then finish the call exactly once to half-close it and
  * receive the response.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -332,6 +343,7 @@ int casing__httpservice__httprequest__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -344,6 +356,7 @@ bool casing__httpservice__httprequest__write(
 /**
  * Ends the call: half-closes, receives the response and the status, and
  * releases the stream.
+ * Threads: one thread, once, when no other thread writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] response on ::GRPC_C_OK receives the response, owned by the
@@ -362,8 +375,9 @@ grpc_c_code casing__httpservice__httprequest__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked writes
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked writes return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void casing__httpservice__httprequest__cancel(
     Casing__HTTPService__HTTPRequest_Stream *stream);
@@ -383,6 +397,7 @@ typedef struct Casing__HTTPService__X_Stream
  * /casing.HTTPService/X.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -399,6 +414,7 @@ int casing__httpservice__x__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -411,6 +427,7 @@ bool casing__httpservice__x__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -425,6 +442,7 @@ bool casing__httpservice__x__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -435,6 +453,7 @@ bool casing__httpservice__x__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -448,9 +467,9 @@ grpc_c_code casing__httpservice__x__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void casing__httpservice__x__cancel(
     Casing__HTTPService__X_Stream *stream);
@@ -458,7 +477,8 @@ void casing__httpservice__x__cancel(
 /**
  * Calls
  * /casing.HTTPService/ABTest
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -483,8 +503,8 @@ grpc_c_code casing__httpservice__abtest__call(
 /**
  * Completion callback of an asynchronous call of
  * /casing.HTTPService/ABTest.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -503,6 +523,8 @@ typedef void (*Casing__HTTPService__ABTest_Callback)(
  * /casing.HTTPService/ABTest
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -523,7 +545,8 @@ int casing__httpservice__abtest__call_async(
 /**
  * Calls
  * /casing.HTTPService/lowercase
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -548,8 +571,8 @@ grpc_c_code casing__httpservice__lowercase__call(
 /**
  * Completion callback of an asynchronous call of
  * /casing.HTTPService/lowercase.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -568,6 +591,8 @@ typedef void (*Casing__HTTPService__lowercase_Callback)(
  * /casing.HTTPService/lowercase
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -588,7 +613,8 @@ int casing__httpservice__lowercase__call_async(
 /**
  * Calls
  * /casing.HTTPService/UPPER_CASE
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -613,8 +639,8 @@ grpc_c_code casing__httpservice__upper__case__call(
 /**
  * Completion callback of an asynchronous call of
  * /casing.HTTPService/UPPER_CASE.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -633,6 +659,8 @@ typedef void (*Casing__HTTPService__UPPER_CASE_Callback)(
  * /casing.HTTPService/UPPER_CASE
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -653,7 +681,8 @@ int casing__httpservice__upper__case__call_async(
 /**
  * Calls
  * /casing.HTTPService/Mixed_Case_Name
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -678,8 +707,8 @@ grpc_c_code casing__httpservice__mixed__case__name__call(
 /**
  * Completion callback of an asynchronous call of
  * /casing.HTTPService/Mixed_Case_Name.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -698,6 +727,8 @@ typedef void (*Casing__HTTPService__Mixed_Case_Name_Callback)(
  * /casing.HTTPService/Mixed_Case_Name
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -718,7 +749,8 @@ int casing__httpservice__mixed__case__name__call_async(
 /**
  * Calls
  * /casing.HTTPService/V2
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -743,8 +775,8 @@ grpc_c_code casing__httpservice__v2__call(
 /**
  * Completion callback of an asynchronous call of
  * /casing.HTTPService/V2.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -763,6 +795,8 @@ typedef void (*Casing__HTTPService__V2_Callback)(
  * /casing.HTTPService/V2
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -783,7 +817,8 @@ int casing__httpservice__v2__call_async(
 /**
  * Calls
  * /casing.HTTPService/_Leading
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -808,8 +843,8 @@ grpc_c_code casing__httpservice____leading__call(
 /**
  * Completion callback of an asynchronous call of
  * /casing.HTTPService/_Leading.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -828,6 +863,8 @@ typedef void (*Casing__HTTPService___Leading_Callback)(
  * /casing.HTTPService/_Leading
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -848,7 +885,8 @@ int casing__httpservice____leading__call_async(
 /**
  * Calls
  * /casing.HTTPService/Trailing_
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -873,8 +911,8 @@ grpc_c_code casing__httpservice__trailing___call(
 /**
  * Completion callback of an asynchronous call of
  * /casing.HTTPService/Trailing_.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -893,6 +931,8 @@ typedef void (*Casing__HTTPService__Trailing__Callback)(
  * /casing.HTTPService/Trailing_
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -921,7 +961,10 @@ typedef struct Casing__HTTPService__get_v2_stats_ServerStream
 
 /**
  * Sends one response, from the `get_v2_stats` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -943,6 +986,7 @@ typedef struct Casing__HTTPService__HTTPRequest_ServerStream
 
 /**
  * Receives the next request, in the `httprequest` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -966,6 +1010,7 @@ typedef struct Casing__HTTPService__X_ServerStream
 
 /**
  * Receives the next request, in the `x` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -980,7 +1025,10 @@ bool casing__httpservice__x__server_read(
 
 /**
  * Sends one response, from the `x` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -995,8 +1043,10 @@ bool casing__httpservice__x__server_write(
  * Callbacks of a non-blocking `get_v2_stats` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * casing__httpservice__get_v2_stats__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Casing__HTTPService__get_v2_stats_Reactor {
   /** The call was cancelled; it must still be finished. */
@@ -1016,6 +1066,8 @@ typedef struct Casing__HTTPService__get_v2_stats_Reactor {
  * has returned; responses are queued with casing__httpservice__get_v2_stats__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -1031,8 +1083,10 @@ int casing__httpservice__get_v2_stats__server_react(
  * Callbacks of a non-blocking `httprequest` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * casing__httpservice__httprequest__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Casing__HTTPService__HTTPRequest_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -1062,6 +1116,8 @@ typedef struct Casing__HTTPService__HTTPRequest_Reactor {
  * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
  * the response goes out with ::GRPC_C_OK.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -1077,8 +1133,10 @@ int casing__httpservice__httprequest__server_react(
  * Callbacks of a non-blocking `x` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * casing__httpservice__x__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Casing__HTTPService__X_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -1107,6 +1165,8 @@ typedef struct Casing__HTTPService__X_Reactor {
  * has returned; responses are queued with casing__httpservice__x__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -1132,8 +1192,9 @@ typedef struct Casing__HTTPService_Servicer {
   /**
    * The unary handler of
    * /casing.HTTPService/SayHello.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1147,8 +1208,9 @@ typedef struct Casing__HTTPService_Servicer {
   /**
    * The unary handler of
    * /casing.HTTPService/sayHi.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1162,8 +1224,10 @@ typedef struct Casing__HTTPService_Servicer {
   /**
    * The server streaming handler of
    * /casing.HTTPService/get_v2_stats.
-   * Runs on a worker thread and may block; sends responses with
+   * Sends responses with
    * casing__httpservice__get_v2_stats__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param request borrowed for the duration of the handler.
    * @param stream the call's stream, valid until the handler returns.
@@ -1176,8 +1240,10 @@ typedef struct Casing__HTTPService_Servicer {
   /**
    * The client streaming handler of
    * /casing.HTTPService/HTTPRequest.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * casing__httpservice__httprequest__server_read().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    * @param response initialised and owned by the runtime; its fields may
@@ -1191,10 +1257,12 @@ typedef struct Casing__HTTPService_Servicer {
   /**
    * The bidirectional streaming handler of
    * /casing.HTTPService/X.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * casing__httpservice__x__server_read()
    * and sends responses with
    * casing__httpservice__x__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -1205,8 +1273,9 @@ typedef struct Casing__HTTPService_Servicer {
   /**
    * The unary handler of
    * /casing.HTTPService/ABTest.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1220,8 +1289,9 @@ typedef struct Casing__HTTPService_Servicer {
   /**
    * The unary handler of
    * /casing.HTTPService/lowercase.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1235,8 +1305,9 @@ typedef struct Casing__HTTPService_Servicer {
   /**
    * The unary handler of
    * /casing.HTTPService/UPPER_CASE.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1250,8 +1321,9 @@ typedef struct Casing__HTTPService_Servicer {
   /**
    * The unary handler of
    * /casing.HTTPService/Mixed_Case_Name.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1265,8 +1337,9 @@ typedef struct Casing__HTTPService_Servicer {
   /**
    * The unary handler of
    * /casing.HTTPService/V2.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1280,8 +1353,9 @@ typedef struct Casing__HTTPService_Servicer {
   /**
    * The unary handler of
    * /casing.HTTPService/_Leading.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1295,8 +1369,9 @@ typedef struct Casing__HTTPService_Servicer {
   /**
    * The unary handler of
    * /casing.HTTPService/Trailing_.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1312,6 +1387,7 @@ typedef struct Casing__HTTPService_Servicer {
 /**
  * Registers an implementation of casing.HTTPService
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.
@@ -1345,7 +1421,8 @@ extern const grpc_c_service casing__lower_service__servicer__service;
 /**
  * Calls
  * /casing.lower_service/get
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -1370,8 +1447,8 @@ grpc_c_code casing__lower_service__get__call(
 /**
  * Completion callback of an asynchronous call of
  * /casing.lower_service/get.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -1390,6 +1467,8 @@ typedef void (*Casing__LowerService__get_Callback)(
  * /casing.lower_service/get
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -1421,8 +1500,9 @@ typedef struct Casing__LowerService_Servicer {
   /**
    * The unary handler of
    * /casing.lower_service/get.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1438,6 +1518,7 @@ typedef struct Casing__LowerService_Servicer {
 /**
  * Registers an implementation of casing.lower_service
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

@@ -81,7 +81,8 @@ extern const grpc_c_service comments__tricky__servicer__service;
 /**
  * Calls
  * /comments.Tricky/Splice
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * Ends in a backslash, which in a // comment would splice lines \.
  * and in a trigraph ? ?/
@@ -113,8 +114,8 @@ grpc_c_code comments__tricky__splice__call(
 /**
  * Completion callback of an asynchronous call of
  * /comments.Tricky/Splice.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -133,6 +134,8 @@ typedef void (*Comments__Tricky__Splice_Callback)(
  * /comments.Tricky/Splice
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * Ends in a backslash, which in a // comment would splice lines \.
  * and in a trigraph ? ?/
@@ -172,6 +175,7 @@ typedef struct Comments__Tricky__EndMarker_Stream
  * /comments.Tricky/EndMarker:
  * sends `request` and half-closes. Read the responses, then finish the call
  * exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * * / starts with the end marker
  *
@@ -192,6 +196,7 @@ int comments__tricky__end_marker__start(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -206,6 +211,7 @@ bool comments__tricky__end_marker__read(
 /**
  * Ends the call: waits for the status and releases the stream. Responses
  * not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -219,8 +225,9 @@ grpc_c_code comments__tricky__end_marker__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked reads return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void comments__tricky__end_marker__cancel(
     Comments__Tricky__EndMarker_Stream *stream);
@@ -228,7 +235,8 @@ void comments__tricky__end_marker__cancel(
 /**
  * Calls
  * /comments.Tricky/Block
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * A block comment,
  * with a second line.
@@ -256,8 +264,8 @@ grpc_c_code comments__tricky__block__call(
 /**
  * Completion callback of an asynchronous call of
  * /comments.Tricky/Block.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -276,6 +284,8 @@ typedef void (*Comments__Tricky__Block_Callback)(
  * /comments.Tricky/Block
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * A block comment,
  * with a second line.
@@ -311,6 +321,7 @@ typedef struct Comments__Tricky__Whitespace_Stream
  * /comments.Tricky/Whitespace.
  * Send the requests, then finish the call exactly once to half-close it and
  * receive the response.
+ * Threads: any thread, many at once per channel.
  *
  * Trailing spaces and tabs follow:
  *   indented line kept indented
@@ -330,6 +341,7 @@ int comments__tricky__whitespace__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -342,6 +354,7 @@ bool comments__tricky__whitespace__write(
 /**
  * Ends the call: half-closes, receives the response and the status, and
  * releases the stream.
+ * Threads: one thread, once, when no other thread writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] response on ::GRPC_C_OK receives the response, owned by the
@@ -360,8 +373,9 @@ grpc_c_code comments__tricky__whitespace__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked writes
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked writes return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void comments__tricky__whitespace__cancel(
     Comments__Tricky__Whitespace_Stream *stream);
@@ -381,6 +395,7 @@ typedef struct Comments__Tricky__NoComment_Stream
  * /comments.Tricky/NoComment.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -397,6 +412,7 @@ int comments__tricky__no_comment__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -409,6 +425,7 @@ bool comments__tricky__no_comment__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -423,6 +440,7 @@ bool comments__tricky__no_comment__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -433,6 +451,7 @@ bool comments__tricky__no_comment__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -446,9 +465,9 @@ grpc_c_code comments__tricky__no_comment__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void comments__tricky__no_comment__cancel(
     Comments__Tricky__NoComment_Stream *stream);
@@ -464,7 +483,10 @@ typedef struct Comments__Tricky__EndMarker_ServerStream
 
 /**
  * Sends one response, from the `end_marker` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -486,6 +508,7 @@ typedef struct Comments__Tricky__Whitespace_ServerStream
 
 /**
  * Receives the next request, in the `whitespace` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -509,6 +532,7 @@ typedef struct Comments__Tricky__NoComment_ServerStream
 
 /**
  * Receives the next request, in the `no_comment` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -523,7 +547,10 @@ bool comments__tricky__no_comment__server_read(
 
 /**
  * Sends one response, from the `no_comment` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -538,8 +565,10 @@ bool comments__tricky__no_comment__server_write(
  * Callbacks of a non-blocking `end_marker` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * comments__tricky__end_marker__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Comments__Tricky__EndMarker_Reactor {
   /** The call was cancelled; it must still be finished. */
@@ -559,6 +588,8 @@ typedef struct Comments__Tricky__EndMarker_Reactor {
  * has returned; responses are queued with comments__tricky__end_marker__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -574,8 +605,10 @@ int comments__tricky__end_marker__server_react(
  * Callbacks of a non-blocking `whitespace` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * comments__tricky__whitespace__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Comments__Tricky__Whitespace_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -605,6 +638,8 @@ typedef struct Comments__Tricky__Whitespace_Reactor {
  * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
  * the response goes out with ::GRPC_C_OK.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -620,8 +655,10 @@ int comments__tricky__whitespace__server_react(
  * Callbacks of a non-blocking `no_comment` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * comments__tricky__no_comment__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Comments__Tricky__NoComment_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -649,6 +686,8 @@ typedef struct Comments__Tricky__NoComment_Reactor {
  * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
  * has returned; responses are queued with comments__tricky__no_comment__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * Threads: inside the handler, on its thread (a poller).
  *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
@@ -678,8 +717,9 @@ typedef struct Comments__Tricky_Servicer {
   /**
    * The unary handler of
    * /comments.Tricky/Splice.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * Ends in a backslash, which in a // comment would splice lines \.
    * and in a trigraph ? ?/
@@ -700,8 +740,10 @@ typedef struct Comments__Tricky_Servicer {
   /**
    * The server streaming handler of
    * /comments.Tricky/EndMarker.
-   * Runs on a worker thread and may block; sends responses with
+   * Sends responses with
    * comments__tricky__end_marker__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * * / starts with the end marker
    *
@@ -716,8 +758,9 @@ typedef struct Comments__Tricky_Servicer {
   /**
    * The unary handler of
    * /comments.Tricky/Block.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * A block comment,
    * with a second line.
@@ -734,8 +777,10 @@ typedef struct Comments__Tricky_Servicer {
   /**
    * The client streaming handler of
    * /comments.Tricky/Whitespace.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * comments__tricky__whitespace__server_read().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * Trailing spaces and tabs follow:
    *   indented line kept indented
@@ -752,10 +797,12 @@ typedef struct Comments__Tricky_Servicer {
   /**
    * The bidirectional streaming handler of
    * /comments.Tricky/NoComment.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * comments__tricky__no_comment__server_read()
    * and sends responses with
    * comments__tricky__no_comment__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -768,6 +815,7 @@ typedef struct Comments__Tricky_Servicer {
 /**
  * Registers an implementation of comments.Tricky
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

@@ -96,7 +96,8 @@ extern const grpc_c_service cxx_keywords__words__servicer__service;
 /**
  * Calls
  * /cxx_keywords.Words/New
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -121,8 +122,8 @@ grpc_c_code cxx_keywords__words__new__call(
 /**
  * Completion callback of an asynchronous call of
  * /cxx_keywords.Words/New.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -141,6 +142,8 @@ typedef void (*CxxKeywords__Words__New_Callback)(
  * /cxx_keywords.Words/New
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -173,6 +176,7 @@ typedef struct CxxKeywords__Words__Delete_Stream
  * /cxx_keywords.Words/Delete:
  * sends `request` and half-closes. Read the responses, then finish the call
  * exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function.
@@ -191,6 +195,7 @@ int cxx_keywords__words__delete__start(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -205,6 +210,7 @@ bool cxx_keywords__words__delete__read(
 /**
  * Ends the call: waits for the status and releases the stream. Responses
  * not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -218,8 +224,9 @@ grpc_c_code cxx_keywords__words__delete__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked reads return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void cxx_keywords__words__delete__cancel(
     CxxKeywords__Words__Delete_Stream *stream);
@@ -239,6 +246,7 @@ typedef struct CxxKeywords__Words__Class_Stream
  * /cxx_keywords.Words/Class.
  * Send the requests, then finish the call exactly once to half-close it and
  * receive the response.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -255,6 +263,7 @@ int cxx_keywords__words__class__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -267,6 +276,7 @@ bool cxx_keywords__words__class__write(
 /**
  * Ends the call: half-closes, receives the response and the status, and
  * releases the stream.
+ * Threads: one thread, once, when no other thread writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] response on ::GRPC_C_OK receives the response, owned by the
@@ -285,8 +295,9 @@ grpc_c_code cxx_keywords__words__class__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked writes
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked writes return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void cxx_keywords__words__class__cancel(
     CxxKeywords__Words__Class_Stream *stream);
@@ -306,6 +317,7 @@ typedef struct CxxKeywords__Words__This_Stream
  * /cxx_keywords.Words/This.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -322,6 +334,7 @@ int cxx_keywords__words__this__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -334,6 +347,7 @@ bool cxx_keywords__words__this__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -348,6 +362,7 @@ bool cxx_keywords__words__this__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -358,6 +373,7 @@ bool cxx_keywords__words__this__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -371,9 +387,9 @@ grpc_c_code cxx_keywords__words__this__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void cxx_keywords__words__this__cancel(
     CxxKeywords__Words__This_Stream *stream);
@@ -381,7 +397,8 @@ void cxx_keywords__words__this__cancel(
 /**
  * Calls
  * /cxx_keywords.Words/Template
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -406,8 +423,8 @@ grpc_c_code cxx_keywords__words__template__call(
 /**
  * Completion callback of an asynchronous call of
  * /cxx_keywords.Words/Template.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -426,6 +443,8 @@ typedef void (*CxxKeywords__Words__Template_Callback)(
  * /cxx_keywords.Words/Template
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -446,7 +465,8 @@ int cxx_keywords__words__template__call_async(
 /**
  * Calls
  * /cxx_keywords.Words/Linux
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -471,8 +491,8 @@ grpc_c_code cxx_keywords__words__linux__call(
 /**
  * Completion callback of an asynchronous call of
  * /cxx_keywords.Words/Linux.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -491,6 +511,8 @@ typedef void (*CxxKeywords__Words__Linux_Callback)(
  * /cxx_keywords.Words/Linux
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -511,7 +533,8 @@ int cxx_keywords__words__linux__call_async(
 /**
  * Calls
  * /cxx_keywords.Words/Unix
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -536,8 +559,8 @@ grpc_c_code cxx_keywords__words__unix__call(
 /**
  * Completion callback of an asynchronous call of
  * /cxx_keywords.Words/Unix.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -556,6 +579,8 @@ typedef void (*CxxKeywords__Words__Unix_Callback)(
  * /cxx_keywords.Words/Unix
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -576,7 +601,8 @@ int cxx_keywords__words__unix__call_async(
 /**
  * Calls
  * /cxx_keywords.Words/Errno
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -601,8 +627,8 @@ grpc_c_code cxx_keywords__words__errno__call(
 /**
  * Completion callback of an asynchronous call of
  * /cxx_keywords.Words/Errno.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -621,6 +647,8 @@ typedef void (*CxxKeywords__Words__Errno_Callback)(
  * /cxx_keywords.Words/Errno
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -641,7 +669,8 @@ int cxx_keywords__words__errno__call_async(
 /**
  * Calls
  * /cxx_keywords.Words/Stdin
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -666,8 +695,8 @@ grpc_c_code cxx_keywords__words__stdin__call(
 /**
  * Completion callback of an asynchronous call of
  * /cxx_keywords.Words/Stdin.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -686,6 +715,8 @@ typedef void (*CxxKeywords__Words__Stdin_Callback)(
  * /cxx_keywords.Words/Stdin
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -706,7 +737,8 @@ int cxx_keywords__words__stdin__call_async(
 /**
  * Calls
  * /cxx_keywords.Words/Assert
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -731,8 +763,8 @@ grpc_c_code cxx_keywords__words__assert__call(
 /**
  * Completion callback of an asynchronous call of
  * /cxx_keywords.Words/Assert.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -751,6 +783,8 @@ typedef void (*CxxKeywords__Words__Assert_Callback)(
  * /cxx_keywords.Words/Assert
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -779,7 +813,10 @@ typedef struct CxxKeywords__Words__Delete_ServerStream
 
 /**
  * Sends one response, from the `delete_` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -801,6 +838,7 @@ typedef struct CxxKeywords__Words__Class_ServerStream
 
 /**
  * Receives the next request, in the `class_` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -824,6 +862,7 @@ typedef struct CxxKeywords__Words__This_ServerStream
 
 /**
  * Receives the next request, in the `this_` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -838,7 +877,10 @@ bool cxx_keywords__words__this__server_read(
 
 /**
  * Sends one response, from the `this_` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -853,8 +895,10 @@ bool cxx_keywords__words__this__server_write(
  * Callbacks of a non-blocking `delete_` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * cxx_keywords__words__delete__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct CxxKeywords__Words__Delete_Reactor {
   /** The call was cancelled; it must still be finished. */
@@ -874,6 +918,8 @@ typedef struct CxxKeywords__Words__Delete_Reactor {
  * has returned; responses are queued with cxx_keywords__words__delete__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -889,8 +935,10 @@ int cxx_keywords__words__delete__server_react(
  * Callbacks of a non-blocking `class_` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * cxx_keywords__words__class__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct CxxKeywords__Words__Class_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -920,6 +968,8 @@ typedef struct CxxKeywords__Words__Class_Reactor {
  * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
  * the response goes out with ::GRPC_C_OK.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -935,8 +985,10 @@ int cxx_keywords__words__class__server_react(
  * Callbacks of a non-blocking `this_` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * cxx_keywords__words__this__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct CxxKeywords__Words__This_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -965,6 +1017,8 @@ typedef struct CxxKeywords__Words__This_Reactor {
  * has returned; responses are queued with cxx_keywords__words__this__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -990,8 +1044,9 @@ typedef struct CxxKeywords__Words_Servicer {
   /**
    * The unary handler of
    * /cxx_keywords.Words/New.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1005,8 +1060,10 @@ typedef struct CxxKeywords__Words_Servicer {
   /**
    * The server streaming handler of
    * /cxx_keywords.Words/Delete.
-   * Runs on a worker thread and may block; sends responses with
+   * Sends responses with
    * cxx_keywords__words__delete__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param request borrowed for the duration of the handler.
    * @param stream the call's stream, valid until the handler returns.
@@ -1019,8 +1076,10 @@ typedef struct CxxKeywords__Words_Servicer {
   /**
    * The client streaming handler of
    * /cxx_keywords.Words/Class.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * cxx_keywords__words__class__server_read().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    * @param response initialised and owned by the runtime; its fields may
@@ -1034,10 +1093,12 @@ typedef struct CxxKeywords__Words_Servicer {
   /**
    * The bidirectional streaming handler of
    * /cxx_keywords.Words/This.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * cxx_keywords__words__this__server_read()
    * and sends responses with
    * cxx_keywords__words__this__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -1048,8 +1109,9 @@ typedef struct CxxKeywords__Words_Servicer {
   /**
    * The unary handler of
    * /cxx_keywords.Words/Template.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1063,8 +1125,9 @@ typedef struct CxxKeywords__Words_Servicer {
   /**
    * The unary handler of
    * /cxx_keywords.Words/Linux.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1078,8 +1141,9 @@ typedef struct CxxKeywords__Words_Servicer {
   /**
    * The unary handler of
    * /cxx_keywords.Words/Unix.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1093,8 +1157,9 @@ typedef struct CxxKeywords__Words_Servicer {
   /**
    * The unary handler of
    * /cxx_keywords.Words/Errno.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1108,8 +1173,9 @@ typedef struct CxxKeywords__Words_Servicer {
   /**
    * The unary handler of
    * /cxx_keywords.Words/Stdin.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1123,8 +1189,9 @@ typedef struct CxxKeywords__Words_Servicer {
   /**
    * The unary handler of
    * /cxx_keywords.Words/Assert.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -1140,6 +1207,7 @@ typedef struct CxxKeywords__Words_Servicer {
 /**
  * Registers an implementation of cxx_keywords.Words
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

@@ -49,6 +49,7 @@ typedef struct Empty__Placeholder_Servicer {
 /**
  * Registers an implementation of empty.Placeholder
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.
@@ -82,7 +83,8 @@ extern const grpc_c_service empty__something__servicer__service;
 /**
  * Calls
  * /empty.Something/Run
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -107,8 +109,8 @@ grpc_c_code empty__something__run__call(
 /**
  * Completion callback of an asynchronous call of
  * /empty.Something/Run.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -127,6 +129,8 @@ typedef void (*Empty__Something__Run_Callback)(
  * /empty.Something/Run
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -158,8 +162,9 @@ typedef struct Empty__Something_Servicer {
   /**
    * The unary handler of
    * /empty.Something/Run.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -175,6 +180,7 @@ typedef struct Empty__Something_Servicer {
 /**
  * Registers an implementation of empty.Something
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

@@ -68,7 +68,8 @@ extern const grpc_c_service helloworld__greeter__servicer__service;
 /**
  * Calls
  * /helloworld.Greeter/SayHello
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * Sends a greeting.
  *
@@ -95,8 +96,8 @@ grpc_c_code helloworld__greeter__say_hello__call(
 /**
  * Completion callback of an asynchronous call of
  * /helloworld.Greeter/SayHello.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -115,6 +116,8 @@ typedef void (*Helloworld__Greeter__SayHello_Callback)(
  * /helloworld.Greeter/SayHello
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * Sends a greeting.
  *
@@ -149,6 +152,7 @@ typedef struct Helloworld__Greeter__LotsOfReplies_Stream
  * /helloworld.Greeter/LotsOfReplies:
  * sends `request` and half-closes. Read the responses, then finish the call
  * exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * Sends one greeting per reply, as a stream.
  *
@@ -169,6 +173,7 @@ int helloworld__greeter__lots_of_replies__start(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -183,6 +188,7 @@ bool helloworld__greeter__lots_of_replies__read(
 /**
  * Ends the call: waits for the status and releases the stream. Responses
  * not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -196,8 +202,9 @@ grpc_c_code helloworld__greeter__lots_of_replies__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked reads return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void helloworld__greeter__lots_of_replies__cancel(
     Helloworld__Greeter__LotsOfReplies_Stream *stream);
@@ -217,6 +224,7 @@ typedef struct Helloworld__Greeter__LotsOfGreetings_Stream
  * /helloworld.Greeter/LotsOfGreetings.
  * Send the requests, then finish the call exactly once to half-close it and
  * receive the response.
+ * Threads: any thread, many at once per channel.
  *
  * Takes a stream of names and answers once.
  *
@@ -235,6 +243,7 @@ int helloworld__greeter__lots_of_greetings__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -247,6 +256,7 @@ bool helloworld__greeter__lots_of_greetings__write(
 /**
  * Ends the call: half-closes, receives the response and the status, and
  * releases the stream.
+ * Threads: one thread, once, when no other thread writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] response on ::GRPC_C_OK receives the response, owned by the
@@ -265,8 +275,9 @@ grpc_c_code helloworld__greeter__lots_of_greetings__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked writes
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked writes return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void helloworld__greeter__lots_of_greetings__cancel(
     Helloworld__Greeter__LotsOfGreetings_Stream *stream);
@@ -286,6 +297,7 @@ typedef struct Helloworld__Greeter__BidiHello_Stream
  * /helloworld.Greeter/BidiHello.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * Greets every name as it arrives.
  *
@@ -304,6 +316,7 @@ int helloworld__greeter__bidi_hello__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -316,6 +329,7 @@ bool helloworld__greeter__bidi_hello__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -330,6 +344,7 @@ bool helloworld__greeter__bidi_hello__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -340,6 +355,7 @@ bool helloworld__greeter__bidi_hello__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -353,9 +369,9 @@ grpc_c_code helloworld__greeter__bidi_hello__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void helloworld__greeter__bidi_hello__cancel(
     Helloworld__Greeter__BidiHello_Stream *stream);
@@ -371,7 +387,10 @@ typedef struct Helloworld__Greeter__LotsOfReplies_ServerStream
 
 /**
  * Sends one response, from the `lots_of_replies` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -393,6 +412,7 @@ typedef struct Helloworld__Greeter__LotsOfGreetings_ServerStream
 
 /**
  * Receives the next request, in the `lots_of_greetings` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -416,6 +436,7 @@ typedef struct Helloworld__Greeter__BidiHello_ServerStream
 
 /**
  * Receives the next request, in the `bidi_hello` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -430,7 +451,10 @@ bool helloworld__greeter__bidi_hello__server_read(
 
 /**
  * Sends one response, from the `bidi_hello` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -445,8 +469,10 @@ bool helloworld__greeter__bidi_hello__server_write(
  * Callbacks of a non-blocking `lots_of_replies` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * helloworld__greeter__lots_of_replies__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Helloworld__Greeter__LotsOfReplies_Reactor {
   /** The call was cancelled; it must still be finished. */
@@ -466,6 +492,8 @@ typedef struct Helloworld__Greeter__LotsOfReplies_Reactor {
  * has returned; responses are queued with helloworld__greeter__lots_of_replies__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -481,8 +509,10 @@ int helloworld__greeter__lots_of_replies__server_react(
  * Callbacks of a non-blocking `lots_of_greetings` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * helloworld__greeter__lots_of_greetings__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Helloworld__Greeter__LotsOfGreetings_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -512,6 +542,8 @@ typedef struct Helloworld__Greeter__LotsOfGreetings_Reactor {
  * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
  * the response goes out with ::GRPC_C_OK.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -527,8 +559,10 @@ int helloworld__greeter__lots_of_greetings__server_react(
  * Callbacks of a non-blocking `bidi_hello` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * helloworld__greeter__bidi_hello__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Helloworld__Greeter__BidiHello_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -557,6 +591,8 @@ typedef struct Helloworld__Greeter__BidiHello_Reactor {
  * has returned; responses are queued with helloworld__greeter__bidi_hello__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -584,8 +620,9 @@ typedef struct Helloworld__Greeter_Servicer {
   /**
    * The unary handler of
    * /helloworld.Greeter/SayHello.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * Sends a greeting.
    *
@@ -601,8 +638,10 @@ typedef struct Helloworld__Greeter_Servicer {
   /**
    * The server streaming handler of
    * /helloworld.Greeter/LotsOfReplies.
-   * Runs on a worker thread and may block; sends responses with
+   * Sends responses with
    * helloworld__greeter__lots_of_replies__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * Sends one greeting per reply, as a stream.
    *
@@ -617,8 +656,10 @@ typedef struct Helloworld__Greeter_Servicer {
   /**
    * The client streaming handler of
    * /helloworld.Greeter/LotsOfGreetings.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * helloworld__greeter__lots_of_greetings__server_read().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * Takes a stream of names and answers once.
    *
@@ -634,10 +675,12 @@ typedef struct Helloworld__Greeter_Servicer {
   /**
    * The bidirectional streaming handler of
    * /helloworld.Greeter/BidiHello.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * helloworld__greeter__bidi_hello__server_read()
    * and sends responses with
    * helloworld__greeter__bidi_hello__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * Greets every name as it arrives.
    *
@@ -652,6 +695,7 @@ typedef struct Helloworld__Greeter_Servicer {
 /**
  * Registers an implementation of helloworld.Greeter
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

@@ -84,7 +84,8 @@ extern const grpc_c_service keywords__statements__servicer__service;
 /**
  * Calls
  * /keywords.Statements/Return
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -109,8 +110,8 @@ grpc_c_code keywords__statements__return__call(
 /**
  * Completion callback of an asynchronous call of
  * /keywords.Statements/Return.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -129,6 +130,8 @@ typedef void (*Keywords__Statements__Return_Callback)(
  * /keywords.Statements/Return
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -161,6 +164,7 @@ typedef struct Keywords__Statements__Default_Stream
  * /keywords.Statements/Default:
  * sends `request` and half-closes. Read the responses, then finish the call
  * exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function.
@@ -179,6 +183,7 @@ int keywords__statements__default__start(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -193,6 +198,7 @@ bool keywords__statements__default__read(
 /**
  * Ends the call: waits for the status and releases the stream. Responses
  * not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -206,8 +212,9 @@ grpc_c_code keywords__statements__default__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked reads return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void keywords__statements__default__cancel(
     Keywords__Statements__Default_Stream *stream);
@@ -227,6 +234,7 @@ typedef struct Keywords__Statements__Switch_Stream
  * /keywords.Statements/Switch.
  * Send the requests, then finish the call exactly once to half-close it and
  * receive the response.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -243,6 +251,7 @@ int keywords__statements__switch__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -255,6 +264,7 @@ bool keywords__statements__switch__write(
 /**
  * Ends the call: half-closes, receives the response and the status, and
  * releases the stream.
+ * Threads: one thread, once, when no other thread writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] response on ::GRPC_C_OK receives the response, owned by the
@@ -273,8 +283,9 @@ grpc_c_code keywords__statements__switch__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked writes
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked writes return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void keywords__statements__switch__cancel(
     Keywords__Statements__Switch_Stream *stream);
@@ -294,6 +305,7 @@ typedef struct Keywords__Statements__Register_Stream
  * /keywords.Statements/Register.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -310,6 +322,7 @@ int keywords__statements__register__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -322,6 +335,7 @@ bool keywords__statements__register__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -336,6 +350,7 @@ bool keywords__statements__register__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -346,6 +361,7 @@ bool keywords__statements__register__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -359,9 +375,9 @@ grpc_c_code keywords__statements__register__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void keywords__statements__register__cancel(
     Keywords__Statements__Register_Stream *stream);
@@ -369,7 +385,8 @@ void keywords__statements__register__cancel(
 /**
  * Calls
  * /keywords.Statements/Int
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -394,8 +411,8 @@ grpc_c_code keywords__statements__int__call(
 /**
  * Completion callback of an asynchronous call of
  * /keywords.Statements/Int.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -414,6 +431,8 @@ typedef void (*Keywords__Statements__Int_Callback)(
  * /keywords.Statements/Int
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -434,7 +453,8 @@ int keywords__statements__int__call_async(
 /**
  * Calls
  * /keywords.Statements/Sizeof
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -459,8 +479,8 @@ grpc_c_code keywords__statements__sizeof__call(
 /**
  * Completion callback of an asynchronous call of
  * /keywords.Statements/Sizeof.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -479,6 +499,8 @@ typedef void (*Keywords__Statements__Sizeof_Callback)(
  * /keywords.Statements/Sizeof
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -499,7 +521,8 @@ int keywords__statements__sizeof__call_async(
 /**
  * Calls
  * /keywords.Statements/Static_Assert
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -524,8 +547,8 @@ grpc_c_code keywords__statements__static__assert__call(
 /**
  * Completion callback of an asynchronous call of
  * /keywords.Statements/Static_Assert.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -544,6 +567,8 @@ typedef void (*Keywords__Statements__Static_Assert_Callback)(
  * /keywords.Statements/Static_Assert
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -564,7 +589,8 @@ int keywords__statements__static__assert__call_async(
 /**
  * Calls
  * /keywords.Statements/Bool
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -589,8 +615,8 @@ grpc_c_code keywords__statements__bool__call(
 /**
  * Completion callback of an asynchronous call of
  * /keywords.Statements/Bool.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -609,6 +635,8 @@ typedef void (*Keywords__Statements__Bool_Callback)(
  * /keywords.Statements/Bool
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -637,7 +665,10 @@ typedef struct Keywords__Statements__Default_ServerStream
 
 /**
  * Sends one response, from the `default_` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -659,6 +690,7 @@ typedef struct Keywords__Statements__Switch_ServerStream
 
 /**
  * Receives the next request, in the `switch_` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -682,6 +714,7 @@ typedef struct Keywords__Statements__Register_ServerStream
 
 /**
  * Receives the next request, in the `register_` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -696,7 +729,10 @@ bool keywords__statements__register__server_read(
 
 /**
  * Sends one response, from the `register_` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -711,8 +747,10 @@ bool keywords__statements__register__server_write(
  * Callbacks of a non-blocking `default_` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * keywords__statements__default__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Keywords__Statements__Default_Reactor {
   /** The call was cancelled; it must still be finished. */
@@ -732,6 +770,8 @@ typedef struct Keywords__Statements__Default_Reactor {
  * has returned; responses are queued with keywords__statements__default__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -747,8 +787,10 @@ int keywords__statements__default__server_react(
  * Callbacks of a non-blocking `switch_` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * keywords__statements__switch__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Keywords__Statements__Switch_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -778,6 +820,8 @@ typedef struct Keywords__Statements__Switch_Reactor {
  * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
  * the response goes out with ::GRPC_C_OK.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -793,8 +837,10 @@ int keywords__statements__switch__server_react(
  * Callbacks of a non-blocking `register_` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * keywords__statements__register__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Keywords__Statements__Register_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -823,6 +869,8 @@ typedef struct Keywords__Statements__Register_Reactor {
  * has returned; responses are queued with keywords__statements__register__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -848,8 +896,9 @@ typedef struct Keywords__Statements_Servicer {
   /**
    * The unary handler of
    * /keywords.Statements/Return.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -863,8 +912,10 @@ typedef struct Keywords__Statements_Servicer {
   /**
    * The server streaming handler of
    * /keywords.Statements/Default.
-   * Runs on a worker thread and may block; sends responses with
+   * Sends responses with
    * keywords__statements__default__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param request borrowed for the duration of the handler.
    * @param stream the call's stream, valid until the handler returns.
@@ -877,8 +928,10 @@ typedef struct Keywords__Statements_Servicer {
   /**
    * The client streaming handler of
    * /keywords.Statements/Switch.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * keywords__statements__switch__server_read().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    * @param response initialised and owned by the runtime; its fields may
@@ -892,10 +945,12 @@ typedef struct Keywords__Statements_Servicer {
   /**
    * The bidirectional streaming handler of
    * /keywords.Statements/Register.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * keywords__statements__register__server_read()
    * and sends responses with
    * keywords__statements__register__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -906,8 +961,9 @@ typedef struct Keywords__Statements_Servicer {
   /**
    * The unary handler of
    * /keywords.Statements/Int.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -921,8 +977,9 @@ typedef struct Keywords__Statements_Servicer {
   /**
    * The unary handler of
    * /keywords.Statements/Sizeof.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -936,8 +993,9 @@ typedef struct Keywords__Statements_Servicer {
   /**
    * The unary handler of
    * /keywords.Statements/Static_Assert.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -951,8 +1009,9 @@ typedef struct Keywords__Statements_Servicer {
   /**
    * The unary handler of
    * /keywords.Statements/Bool.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -968,6 +1027,7 @@ typedef struct Keywords__Statements_Servicer {
 /**
  * Registers an implementation of keywords.Statements
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

@@ -48,7 +48,8 @@ extern const grpc_c_service echo__servicer__service;
 /**
  * Calls
  * /Echo/Ping
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -73,8 +74,8 @@ grpc_c_code echo__ping__call(
 /**
  * Completion callback of an asynchronous call of
  * /Echo/Ping.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -93,6 +94,8 @@ typedef void (*Echo__Ping_Callback)(
  * /Echo/Ping
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -125,6 +128,7 @@ typedef struct Echo__PingStream_Stream
  * /Echo/PingStream.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -141,6 +145,7 @@ int echo__ping_stream__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -153,6 +158,7 @@ bool echo__ping_stream__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -167,6 +173,7 @@ bool echo__ping_stream__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -177,6 +184,7 @@ bool echo__ping_stream__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -190,9 +198,9 @@ grpc_c_code echo__ping_stream__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void echo__ping_stream__cancel(
     Echo__PingStream_Stream *stream);
@@ -208,6 +216,7 @@ typedef struct Echo__PingStream_ServerStream
 
 /**
  * Receives the next request, in the `ping_stream` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -222,7 +231,10 @@ bool echo__ping_stream__server_read(
 
 /**
  * Sends one response, from the `ping_stream` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -237,8 +249,10 @@ bool echo__ping_stream__server_write(
  * Callbacks of a non-blocking `ping_stream` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * echo__ping_stream__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Echo__PingStream_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -267,6 +281,8 @@ typedef struct Echo__PingStream_Reactor {
  * has returned; responses are queued with echo__ping_stream__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -292,8 +308,9 @@ typedef struct Echo_Servicer {
   /**
    * The unary handler of
    * /Echo/Ping.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -307,10 +324,12 @@ typedef struct Echo_Servicer {
   /**
    * The bidirectional streaming handler of
    * /Echo/PingStream.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * echo__ping_stream__server_read()
    * and sends responses with
    * echo__ping_stream__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -323,6 +342,7 @@ typedef struct Echo_Servicer {
 /**
  * Registers an implementation of Echo
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

@@ -60,7 +60,8 @@ extern const grpc_c_service proto2__legacy__servicer__service;
 /**
  * Calls
  * /proto2.Legacy/Resolve
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -85,8 +86,8 @@ grpc_c_code proto2__legacy__resolve__call(
 /**
  * Completion callback of an asynchronous call of
  * /proto2.Legacy/Resolve.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -105,6 +106,8 @@ typedef void (*Proto2__Legacy__Resolve_Callback)(
  * /proto2.Legacy/Resolve
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -137,6 +140,7 @@ typedef struct Proto2__Legacy__Walk_Stream
  * /proto2.Legacy/Walk:
  * sends `request` and half-closes. Read the responses, then finish the call
  * exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function.
@@ -155,6 +159,7 @@ int proto2__legacy__walk__start(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -169,6 +174,7 @@ bool proto2__legacy__walk__read(
 /**
  * Ends the call: waits for the status and releases the stream. Responses
  * not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -182,8 +188,9 @@ grpc_c_code proto2__legacy__walk__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked reads return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void proto2__legacy__walk__cancel(
     Proto2__Legacy__Walk_Stream *stream);
@@ -203,6 +210,7 @@ typedef struct Proto2__Legacy__Gather_Stream
  * /proto2.Legacy/Gather.
  * Send the requests, then finish the call exactly once to half-close it and
  * receive the response.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -219,6 +227,7 @@ int proto2__legacy__gather__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -231,6 +240,7 @@ bool proto2__legacy__gather__write(
 /**
  * Ends the call: half-closes, receives the response and the status, and
  * releases the stream.
+ * Threads: one thread, once, when no other thread writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] response on ::GRPC_C_OK receives the response, owned by the
@@ -249,8 +259,9 @@ grpc_c_code proto2__legacy__gather__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked writes
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked writes return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void proto2__legacy__gather__cancel(
     Proto2__Legacy__Gather_Stream *stream);
@@ -270,6 +281,7 @@ typedef struct Proto2__Legacy__Mirror_Stream
  * /proto2.Legacy/Mirror.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -286,6 +298,7 @@ int proto2__legacy__mirror__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -298,6 +311,7 @@ bool proto2__legacy__mirror__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -312,6 +326,7 @@ bool proto2__legacy__mirror__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -322,6 +337,7 @@ bool proto2__legacy__mirror__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -335,9 +351,9 @@ grpc_c_code proto2__legacy__mirror__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void proto2__legacy__mirror__cancel(
     Proto2__Legacy__Mirror_Stream *stream);
@@ -353,7 +369,10 @@ typedef struct Proto2__Legacy__Walk_ServerStream
 
 /**
  * Sends one response, from the `walk` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -375,6 +394,7 @@ typedef struct Proto2__Legacy__Gather_ServerStream
 
 /**
  * Receives the next request, in the `gather` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -398,6 +418,7 @@ typedef struct Proto2__Legacy__Mirror_ServerStream
 
 /**
  * Receives the next request, in the `mirror` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -412,7 +433,10 @@ bool proto2__legacy__mirror__server_read(
 
 /**
  * Sends one response, from the `mirror` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -427,8 +451,10 @@ bool proto2__legacy__mirror__server_write(
  * Callbacks of a non-blocking `walk` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * proto2__legacy__walk__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Proto2__Legacy__Walk_Reactor {
   /** The call was cancelled; it must still be finished. */
@@ -448,6 +474,8 @@ typedef struct Proto2__Legacy__Walk_Reactor {
  * has returned; responses are queued with proto2__legacy__walk__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -463,8 +491,10 @@ int proto2__legacy__walk__server_react(
  * Callbacks of a non-blocking `gather` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * proto2__legacy__gather__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Proto2__Legacy__Gather_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -494,6 +524,8 @@ typedef struct Proto2__Legacy__Gather_Reactor {
  * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
  * the response goes out with ::GRPC_C_OK.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -509,8 +541,10 @@ int proto2__legacy__gather__server_react(
  * Callbacks of a non-blocking `mirror` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * proto2__legacy__mirror__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Proto2__Legacy__Mirror_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -539,6 +573,8 @@ typedef struct Proto2__Legacy__Mirror_Reactor {
  * has returned; responses are queued with proto2__legacy__mirror__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -564,8 +600,9 @@ typedef struct Proto2__Legacy_Servicer {
   /**
    * The unary handler of
    * /proto2.Legacy/Resolve.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -579,8 +616,10 @@ typedef struct Proto2__Legacy_Servicer {
   /**
    * The server streaming handler of
    * /proto2.Legacy/Walk.
-   * Runs on a worker thread and may block; sends responses with
+   * Sends responses with
    * proto2__legacy__walk__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param request borrowed for the duration of the handler.
    * @param stream the call's stream, valid until the handler returns.
@@ -593,8 +632,10 @@ typedef struct Proto2__Legacy_Servicer {
   /**
    * The client streaming handler of
    * /proto2.Legacy/Gather.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * proto2__legacy__gather__server_read().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    * @param response initialised and owned by the runtime; its fields may
@@ -608,10 +649,12 @@ typedef struct Proto2__Legacy_Servicer {
   /**
    * The bidirectional streaming handler of
    * /proto2.Legacy/Mirror.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * proto2__legacy__mirror__server_read()
    * and sends responses with
    * proto2__legacy__mirror__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -624,6 +667,7 @@ typedef struct Proto2__Legacy_Servicer {
 /**
  * Registers an implementation of proto2.Legacy
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

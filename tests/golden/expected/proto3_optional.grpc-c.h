@@ -42,7 +42,8 @@ extern const grpc_c_service opt__optional__servicer__service;
 /**
  * Calls
  * /opt.Optional/Get
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -67,8 +68,8 @@ grpc_c_code opt__optional__get__call(
 /**
  * Completion callback of an asynchronous call of
  * /opt.Optional/Get.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -87,6 +88,8 @@ typedef void (*Opt__Optional__Get_Callback)(
  * /opt.Optional/Get
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -118,8 +121,9 @@ typedef struct Opt__Optional_Servicer {
   /**
    * The unary handler of
    * /opt.Optional/Get.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -135,6 +139,7 @@ typedef struct Opt__Optional_Servicer {
 /**
  * Registers an implementation of opt.Optional
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

@@ -198,7 +198,8 @@ extern const grpc_c_service verbs__server__servicer__service;
 /**
  * Calls
  * /verbs.Server/Start
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -223,8 +224,8 @@ grpc_c_code verbs__server__start__call(
 /**
  * Completion callback of an asynchronous call of
  * /verbs.Server/Start.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -243,6 +244,8 @@ typedef void (*Verbs__Server__Start_Callback)(
  * /verbs.Server/Start
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -275,6 +278,7 @@ typedef struct Verbs__Server__Serve_Stream
  * /verbs.Server/Serve:
  * sends `request` and half-closes. Read the responses, then finish the call
  * exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function.
@@ -293,6 +297,7 @@ int verbs__server__serve__start(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -307,6 +312,7 @@ bool verbs__server__serve__read(
 /**
  * Ends the call: waits for the status and releases the stream. Responses
  * not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -320,8 +326,9 @@ grpc_c_code verbs__server__serve__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked reads return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__serve__cancel(
     Verbs__Server__Serve_Stream *stream);
@@ -341,6 +348,7 @@ typedef struct Verbs__Server__Bind_Stream
  * /verbs.Server/Bind.
  * Send the requests, then finish the call exactly once to half-close it and
  * receive the response.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -357,6 +365,7 @@ int verbs__server__bind__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -369,6 +378,7 @@ bool verbs__server__bind__write(
 /**
  * Ends the call: half-closes, receives the response and the status, and
  * releases the stream.
+ * Threads: one thread, once, when no other thread writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] response on ::GRPC_C_OK receives the response, owned by the
@@ -387,8 +397,9 @@ grpc_c_code verbs__server__bind__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked writes
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked writes return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__bind__cancel(
     Verbs__Server__Bind_Stream *stream);
@@ -408,6 +419,7 @@ typedef struct Verbs__Server__Destroy_Stream
  * /verbs.Server/Destroy.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -424,6 +436,7 @@ int verbs__server__destroy__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -436,6 +449,7 @@ bool verbs__server__destroy__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -450,6 +464,7 @@ bool verbs__server__destroy__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -460,6 +475,7 @@ bool verbs__server__destroy__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -473,9 +489,9 @@ grpc_c_code verbs__server__destroy__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__destroy__cancel(
     Verbs__Server__Destroy_Stream *stream);
@@ -483,7 +499,8 @@ void verbs__server__destroy__cancel(
 /**
  * Calls
  * /verbs.Server/Call
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -508,8 +525,8 @@ grpc_c_code verbs__server__call__call(
 /**
  * Completion callback of an asynchronous call of
  * /verbs.Server/Call.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -528,6 +545,8 @@ typedef void (*Verbs__Server__Call_Callback)(
  * /verbs.Server/Call
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -548,7 +567,8 @@ int verbs__server__call__call_async(
 /**
  * Calls
  * /verbs.Server/CallAsync
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -573,8 +593,8 @@ grpc_c_code verbs__server__call_async__call(
 /**
  * Completion callback of an asynchronous call of
  * /verbs.Server/CallAsync.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -593,6 +613,8 @@ typedef void (*Verbs__Server__CallAsync_Callback)(
  * /verbs.Server/CallAsync
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -613,7 +635,8 @@ int verbs__server__call_async__call_async(
 /**
  * Calls
  * /verbs.Server/Callback
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -638,8 +661,8 @@ grpc_c_code verbs__server__callback__call(
 /**
  * Completion callback of an asynchronous call of
  * /verbs.Server/Callback.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -658,6 +681,8 @@ typedef void (*Verbs__Server__Callback_Callback)(
  * /verbs.Server/Callback
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -690,6 +715,7 @@ typedef struct Verbs__Server__Servicer_Stream
  * /verbs.Server/Servicer:
  * sends `request` and half-closes. Read the responses, then finish the call
  * exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function.
@@ -708,6 +734,7 @@ int verbs__server__servicer__start(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -722,6 +749,7 @@ bool verbs__server__servicer__read(
 /**
  * Ends the call: waits for the status and releases the stream. Responses
  * not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -735,8 +763,9 @@ grpc_c_code verbs__server__servicer__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked reads return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__servicer__cancel(
     Verbs__Server__Servicer_Stream *stream);
@@ -756,6 +785,7 @@ typedef struct Verbs__Server__Service_Stream
  * /verbs.Server/Service.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -772,6 +802,7 @@ int verbs__server__service__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -784,6 +815,7 @@ bool verbs__server__service__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -798,6 +830,7 @@ bool verbs__server__service__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -808,6 +841,7 @@ bool verbs__server__service__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -821,9 +855,9 @@ grpc_c_code verbs__server__service__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__service__cancel(
     Verbs__Server__Service_Stream *stream);
@@ -831,7 +865,8 @@ void verbs__server__service__cancel(
 /**
  * Calls
  * /verbs.Server/Method
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -856,8 +891,8 @@ grpc_c_code verbs__server__method__call(
 /**
  * Completion callback of an asynchronous call of
  * /verbs.Server/Method.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -876,6 +911,8 @@ typedef void (*Verbs__Server__Method_Callback)(
  * /verbs.Server/Method
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -908,6 +945,7 @@ typedef struct Verbs__Server__Methods_Stream
  * /verbs.Server/Methods.
  * Send the requests, then finish the call exactly once to half-close it and
  * receive the response.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -924,6 +962,7 @@ int verbs__server__methods__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -936,6 +975,7 @@ bool verbs__server__methods__write(
 /**
  * Ends the call: half-closes, receives the response and the status, and
  * releases the stream.
+ * Threads: one thread, once, when no other thread writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] response on ::GRPC_C_OK receives the response, owned by the
@@ -954,8 +994,9 @@ grpc_c_code verbs__server__methods__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked writes
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked writes return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__methods__cancel(
     Verbs__Server__Methods_Stream *stream);
@@ -963,7 +1004,8 @@ void verbs__server__methods__cancel(
 /**
  * Calls
  * /verbs.Server/Invoke
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -988,8 +1030,8 @@ grpc_c_code verbs__server__invoke__call(
 /**
  * Completion callback of an asynchronous call of
  * /verbs.Server/Invoke.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -1008,6 +1050,8 @@ typedef void (*Verbs__Server__Invoke_Callback)(
  * /verbs.Server/Invoke
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -1028,7 +1072,8 @@ int verbs__server__invoke__call_async(
 /**
  * Calls
  * /verbs.Server/Thunk
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -1053,8 +1098,8 @@ grpc_c_code verbs__server__thunk__call(
 /**
  * Completion callback of an asynchronous call of
  * /verbs.Server/Thunk.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -1073,6 +1118,8 @@ typedef void (*Verbs__Server__Thunk_Callback)(
  * /verbs.Server/Thunk
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -1093,7 +1140,8 @@ int verbs__server__thunk__call_async(
 /**
  * Calls
  * /verbs.Server/Handler
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -1118,8 +1166,8 @@ grpc_c_code verbs__server__handler__call(
 /**
  * Completion callback of an asynchronous call of
  * /verbs.Server/Handler.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -1138,6 +1186,8 @@ typedef void (*Verbs__Server__Handler_Callback)(
  * /verbs.Server/Handler
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -1158,7 +1208,8 @@ int verbs__server__handler__call_async(
 /**
  * Calls
  * /verbs.Server/Impl
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -1183,8 +1234,8 @@ grpc_c_code verbs__server__impl__call(
 /**
  * Completion callback of an asynchronous call of
  * /verbs.Server/Impl.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -1203,6 +1254,8 @@ typedef void (*Verbs__Server__Impl_Callback)(
  * /verbs.Server/Impl
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -1235,6 +1288,7 @@ typedef struct Verbs__Server__Read_Stream
  * /verbs.Server/Read.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -1251,6 +1305,7 @@ int verbs__server__read__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -1263,6 +1318,7 @@ bool verbs__server__read__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -1277,6 +1333,7 @@ bool verbs__server__read__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -1287,6 +1344,7 @@ bool verbs__server__read__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1300,9 +1358,9 @@ grpc_c_code verbs__server__read__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__read__cancel(
     Verbs__Server__Read_Stream *stream);
@@ -1322,6 +1380,7 @@ typedef struct Verbs__Server__Write_Stream
  * /verbs.Server/Write.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -1338,6 +1397,7 @@ int verbs__server__write__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -1350,6 +1410,7 @@ bool verbs__server__write__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -1364,6 +1425,7 @@ bool verbs__server__write__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -1374,6 +1436,7 @@ bool verbs__server__write__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1387,9 +1450,9 @@ grpc_c_code verbs__server__write__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__write__cancel(
     Verbs__Server__Write_Stream *stream);
@@ -1409,6 +1472,7 @@ typedef struct Verbs__Server__WritesDone_Stream
  * /verbs.Server/WritesDone.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -1425,6 +1489,7 @@ int verbs__server__writes_done__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -1437,6 +1502,7 @@ bool verbs__server__writes_done__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -1451,6 +1517,7 @@ bool verbs__server__writes_done__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -1461,6 +1528,7 @@ bool verbs__server__writes_done__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1474,9 +1542,9 @@ grpc_c_code verbs__server__writes_done__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__writes_done__cancel(
     Verbs__Server__WritesDone_Stream *stream);
@@ -1496,6 +1564,7 @@ typedef struct Verbs__Server__Finish_Stream
  * /verbs.Server/Finish.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -1512,6 +1581,7 @@ int verbs__server__finish__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -1524,6 +1594,7 @@ bool verbs__server__finish__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -1538,6 +1609,7 @@ bool verbs__server__finish__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -1548,6 +1620,7 @@ bool verbs__server__finish__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1561,9 +1634,9 @@ grpc_c_code verbs__server__finish__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__finish__cancel(
     Verbs__Server__Finish_Stream *stream);
@@ -1583,6 +1656,7 @@ typedef struct Verbs__Server__Cancel_Stream
  * /verbs.Server/Cancel.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -1599,6 +1673,7 @@ int verbs__server__cancel__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -1611,6 +1686,7 @@ bool verbs__server__cancel__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -1625,6 +1701,7 @@ bool verbs__server__cancel__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -1635,6 +1712,7 @@ bool verbs__server__cancel__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1648,9 +1726,9 @@ grpc_c_code verbs__server__cancel__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__cancel__cancel(
     Verbs__Server__Cancel_Stream *stream);
@@ -1670,6 +1748,7 @@ typedef struct Verbs__Server__Stream_Stream
  * /verbs.Server/Stream.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -1686,6 +1765,7 @@ int verbs__server__stream__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -1698,6 +1778,7 @@ bool verbs__server__stream__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -1712,6 +1793,7 @@ bool verbs__server__stream__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -1722,6 +1804,7 @@ bool verbs__server__stream__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1735,9 +1818,9 @@ grpc_c_code verbs__server__stream__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__stream__cancel(
     Verbs__Server__Stream_Stream *stream);
@@ -1757,6 +1840,7 @@ typedef struct Verbs__Server__ServerStream_Stream
  * /verbs.Server/ServerStream.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -1773,6 +1857,7 @@ int verbs__server__server_stream__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -1785,6 +1870,7 @@ bool verbs__server__server_stream__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -1799,6 +1885,7 @@ bool verbs__server__server_stream__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -1809,6 +1896,7 @@ bool verbs__server__server_stream__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1822,9 +1910,9 @@ grpc_c_code verbs__server__server_stream__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__server_stream__cancel(
     Verbs__Server__ServerStream_Stream *stream);
@@ -1844,6 +1932,7 @@ typedef struct Verbs__Server__ServerRead_Stream
  * /verbs.Server/ServerRead.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -1860,6 +1949,7 @@ int verbs__server__server_read__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -1872,6 +1962,7 @@ bool verbs__server__server_read__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -1886,6 +1977,7 @@ bool verbs__server__server_read__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -1896,6 +1988,7 @@ bool verbs__server__server_read__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1909,9 +2002,9 @@ grpc_c_code verbs__server__server_read__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__server_read__cancel(
     Verbs__Server__ServerRead_Stream *stream);
@@ -1931,6 +2024,7 @@ typedef struct Verbs__Server__ServerWrite_Stream
  * /verbs.Server/ServerWrite.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -1947,6 +2041,7 @@ int verbs__server__server_write__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -1959,6 +2054,7 @@ bool verbs__server__server_write__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -1973,6 +2069,7 @@ bool verbs__server__server_write__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -1983,6 +2080,7 @@ bool verbs__server__server_write__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1996,9 +2094,9 @@ grpc_c_code verbs__server__server_write__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void verbs__server__server_write__cancel(
     Verbs__Server__ServerWrite_Stream *stream);
@@ -2006,7 +2104,8 @@ void verbs__server__server_write__cancel(
 /**
  * Calls
  * /verbs.Server/Listen
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -2031,8 +2130,8 @@ grpc_c_code verbs__server__listen__call(
 /**
  * Completion callback of an asynchronous call of
  * /verbs.Server/Listen.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -2051,6 +2150,8 @@ typedef void (*Verbs__Server__Listen_Callback)(
  * /verbs.Server/Listen
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -2071,7 +2172,8 @@ int verbs__server__listen__call_async(
 /**
  * Calls
  * /verbs.Server/Shutdown
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -2096,8 +2198,8 @@ grpc_c_code verbs__server__shutdown__call(
 /**
  * Completion callback of an asynchronous call of
  * /verbs.Server/Shutdown.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -2116,6 +2218,8 @@ typedef void (*Verbs__Server__Shutdown_Callback)(
  * /verbs.Server/Shutdown
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -2136,7 +2240,8 @@ int verbs__server__shutdown__call_async(
 /**
  * Calls
  * /verbs.Server/New2
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -2161,8 +2266,8 @@ grpc_c_code verbs__server__new2__call(
 /**
  * Completion callback of an asynchronous call of
  * /verbs.Server/New2.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -2181,6 +2286,8 @@ typedef void (*Verbs__Server__New2_Callback)(
  * /verbs.Server/New2
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -2209,7 +2316,10 @@ typedef struct Verbs__Server__Serve_ServerStream
 
 /**
  * Sends one response, from the `serve` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2231,6 +2341,7 @@ typedef struct Verbs__Server__Bind_ServerStream
 
 /**
  * Receives the next request, in the `bind` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2254,6 +2365,7 @@ typedef struct Verbs__Server__Destroy_ServerStream
 
 /**
  * Receives the next request, in the `destroy` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2268,7 +2380,10 @@ bool verbs__server__destroy__server_read(
 
 /**
  * Sends one response, from the `destroy` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2290,7 +2405,10 @@ typedef struct Verbs__Server__Servicer_ServerStream
 
 /**
  * Sends one response, from the `servicer` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2312,6 +2430,7 @@ typedef struct Verbs__Server__Service_ServerStream
 
 /**
  * Receives the next request, in the `service` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2326,7 +2445,10 @@ bool verbs__server__service__server_read(
 
 /**
  * Sends one response, from the `service` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2348,6 +2470,7 @@ typedef struct Verbs__Server__Methods_ServerStream
 
 /**
  * Receives the next request, in the `methods` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2371,6 +2494,7 @@ typedef struct Verbs__Server__Read_ServerStream
 
 /**
  * Receives the next request, in the `read` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2385,7 +2509,10 @@ bool verbs__server__read__server_read(
 
 /**
  * Sends one response, from the `read` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2407,6 +2534,7 @@ typedef struct Verbs__Server__Write_ServerStream
 
 /**
  * Receives the next request, in the `write` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2421,7 +2549,10 @@ bool verbs__server__write__server_read(
 
 /**
  * Sends one response, from the `write` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2443,6 +2574,7 @@ typedef struct Verbs__Server__WritesDone_ServerStream
 
 /**
  * Receives the next request, in the `writes_done` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2457,7 +2589,10 @@ bool verbs__server__writes_done__server_read(
 
 /**
  * Sends one response, from the `writes_done` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2479,6 +2614,7 @@ typedef struct Verbs__Server__Finish_ServerStream
 
 /**
  * Receives the next request, in the `finish` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2493,7 +2629,10 @@ bool verbs__server__finish__server_read(
 
 /**
  * Sends one response, from the `finish` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2515,6 +2654,7 @@ typedef struct Verbs__Server__Cancel_ServerStream
 
 /**
  * Receives the next request, in the `cancel` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2529,7 +2669,10 @@ bool verbs__server__cancel__server_read(
 
 /**
  * Sends one response, from the `cancel` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2551,6 +2694,7 @@ typedef struct Verbs__Server__Stream_ServerStream
 
 /**
  * Receives the next request, in the `stream` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2565,7 +2709,10 @@ bool verbs__server__stream__server_read(
 
 /**
  * Sends one response, from the `stream` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2587,6 +2734,7 @@ typedef struct Verbs__Server__ServerStream_ServerStream
 
 /**
  * Receives the next request, in the `server_stream` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2601,7 +2749,10 @@ bool verbs__server__server_stream__server_read(
 
 /**
  * Sends one response, from the `server_stream` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2623,6 +2774,7 @@ typedef struct Verbs__Server__ServerRead_ServerStream
 
 /**
  * Receives the next request, in the `server_read` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2637,7 +2789,10 @@ bool verbs__server__server_read__server_read(
 
 /**
  * Sends one response, from the `server_read` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2659,6 +2814,7 @@ typedef struct Verbs__Server__ServerWrite_ServerStream
 
 /**
  * Receives the next request, in the `server_write` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -2673,7 +2829,10 @@ bool verbs__server__server_write__server_read(
 
 /**
  * Sends one response, from the `server_write` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -2688,8 +2847,10 @@ bool verbs__server__server_write__server_write(
  * Callbacks of a non-blocking `serve` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__serve__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__Serve_Reactor {
   /** The call was cancelled; it must still be finished. */
@@ -2709,6 +2870,8 @@ typedef struct Verbs__Server__Serve_Reactor {
  * has returned; responses are queued with verbs__server__serve__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -2724,8 +2887,10 @@ int verbs__server__serve__server_react(
  * Callbacks of a non-blocking `bind` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__bind__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__Bind_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -2755,6 +2920,8 @@ typedef struct Verbs__Server__Bind_Reactor {
  * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
  * the response goes out with ::GRPC_C_OK.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -2770,8 +2937,10 @@ int verbs__server__bind__server_react(
  * Callbacks of a non-blocking `destroy` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__destroy__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__Destroy_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -2800,6 +2969,8 @@ typedef struct Verbs__Server__Destroy_Reactor {
  * has returned; responses are queued with verbs__server__destroy__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -2815,8 +2986,10 @@ int verbs__server__destroy__server_react(
  * Callbacks of a non-blocking `servicer` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__servicer__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__Servicer_Reactor {
   /** The call was cancelled; it must still be finished. */
@@ -2836,6 +3009,8 @@ typedef struct Verbs__Server__Servicer_Reactor {
  * has returned; responses are queued with verbs__server__servicer__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -2851,8 +3026,10 @@ int verbs__server__servicer__server_react(
  * Callbacks of a non-blocking `service` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__service__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__Service_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -2881,6 +3058,8 @@ typedef struct Verbs__Server__Service_Reactor {
  * has returned; responses are queued with verbs__server__service__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -2896,8 +3075,10 @@ int verbs__server__service__server_react(
  * Callbacks of a non-blocking `methods` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__methods__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__Methods_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -2927,6 +3108,8 @@ typedef struct Verbs__Server__Methods_Reactor {
  * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
  * the response goes out with ::GRPC_C_OK.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -2942,8 +3125,10 @@ int verbs__server__methods__server_react(
  * Callbacks of a non-blocking `read` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__read__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__Read_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -2972,6 +3157,8 @@ typedef struct Verbs__Server__Read_Reactor {
  * has returned; responses are queued with verbs__server__read__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -2987,8 +3174,10 @@ int verbs__server__read__server_react(
  * Callbacks of a non-blocking `write` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__write__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__Write_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -3017,6 +3206,8 @@ typedef struct Verbs__Server__Write_Reactor {
  * has returned; responses are queued with verbs__server__write__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -3032,8 +3223,10 @@ int verbs__server__write__server_react(
  * Callbacks of a non-blocking `writes_done` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__writes_done__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__WritesDone_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -3062,6 +3255,8 @@ typedef struct Verbs__Server__WritesDone_Reactor {
  * has returned; responses are queued with verbs__server__writes_done__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -3077,8 +3272,10 @@ int verbs__server__writes_done__server_react(
  * Callbacks of a non-blocking `finish` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__finish__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__Finish_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -3107,6 +3304,8 @@ typedef struct Verbs__Server__Finish_Reactor {
  * has returned; responses are queued with verbs__server__finish__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -3122,8 +3321,10 @@ int verbs__server__finish__server_react(
  * Callbacks of a non-blocking `cancel` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__cancel__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__Cancel_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -3152,6 +3353,8 @@ typedef struct Verbs__Server__Cancel_Reactor {
  * has returned; responses are queued with verbs__server__cancel__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -3167,8 +3370,10 @@ int verbs__server__cancel__server_react(
  * Callbacks of a non-blocking `stream` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__stream__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__Stream_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -3197,6 +3402,8 @@ typedef struct Verbs__Server__Stream_Reactor {
  * has returned; responses are queued with verbs__server__stream__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -3212,8 +3419,10 @@ int verbs__server__stream__server_react(
  * Callbacks of a non-blocking `server_stream` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__server_stream__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__ServerStream_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -3242,6 +3451,8 @@ typedef struct Verbs__Server__ServerStream_Reactor {
  * has returned; responses are queued with verbs__server__server_stream__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -3257,8 +3468,10 @@ int verbs__server__server_stream__server_react(
  * Callbacks of a non-blocking `server_read` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__server_read__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__ServerRead_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -3287,6 +3500,8 @@ typedef struct Verbs__Server__ServerRead_Reactor {
  * has returned; responses are queued with verbs__server__server_read__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -3302,8 +3517,10 @@ int verbs__server__server_read__server_react(
  * Callbacks of a non-blocking `server_write` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * verbs__server__server_write__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Verbs__Server__ServerWrite_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -3332,6 +3549,8 @@ typedef struct Verbs__Server__ServerWrite_Reactor {
  * has returned; responses are queued with verbs__server__server_write__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -3357,8 +3576,9 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The unary handler of
    * /verbs.Server/Start.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -3372,8 +3592,10 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The server streaming handler of
    * /verbs.Server/Serve.
-   * Runs on a worker thread and may block; sends responses with
+   * Sends responses with
    * verbs__server__serve__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param request borrowed for the duration of the handler.
    * @param stream the call's stream, valid until the handler returns.
@@ -3386,8 +3608,10 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The client streaming handler of
    * /verbs.Server/Bind.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__bind__server_read().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    * @param response initialised and owned by the runtime; its fields may
@@ -3401,10 +3625,12 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The bidirectional streaming handler of
    * /verbs.Server/Destroy.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__destroy__server_read()
    * and sends responses with
    * verbs__server__destroy__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -3415,8 +3641,9 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The unary handler of
    * /verbs.Server/Call.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -3430,8 +3657,9 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The unary handler of
    * /verbs.Server/CallAsync.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -3445,8 +3673,9 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The unary handler of
    * /verbs.Server/Callback.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -3460,8 +3689,10 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The server streaming handler of
    * /verbs.Server/Servicer.
-   * Runs on a worker thread and may block; sends responses with
+   * Sends responses with
    * verbs__server__servicer__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param request borrowed for the duration of the handler.
    * @param stream the call's stream, valid until the handler returns.
@@ -3474,10 +3705,12 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The bidirectional streaming handler of
    * /verbs.Server/Service.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__service__server_read()
    * and sends responses with
    * verbs__server__service__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -3488,8 +3721,9 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The unary handler of
    * /verbs.Server/Method.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -3503,8 +3737,10 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The client streaming handler of
    * /verbs.Server/Methods.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__methods__server_read().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    * @param response initialised and owned by the runtime; its fields may
@@ -3518,8 +3754,9 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The unary handler of
    * /verbs.Server/Invoke.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -3533,8 +3770,9 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The unary handler of
    * /verbs.Server/Thunk.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -3548,8 +3786,9 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The unary handler of
    * /verbs.Server/Handler.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -3563,8 +3802,9 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The unary handler of
    * /verbs.Server/Impl.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -3578,10 +3818,12 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The bidirectional streaming handler of
    * /verbs.Server/Read.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__read__server_read()
    * and sends responses with
    * verbs__server__read__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -3592,10 +3834,12 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The bidirectional streaming handler of
    * /verbs.Server/Write.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__write__server_read()
    * and sends responses with
    * verbs__server__write__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -3606,10 +3850,12 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The bidirectional streaming handler of
    * /verbs.Server/WritesDone.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__writes_done__server_read()
    * and sends responses with
    * verbs__server__writes_done__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -3620,10 +3866,12 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The bidirectional streaming handler of
    * /verbs.Server/Finish.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__finish__server_read()
    * and sends responses with
    * verbs__server__finish__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -3634,10 +3882,12 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The bidirectional streaming handler of
    * /verbs.Server/Cancel.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__cancel__server_read()
    * and sends responses with
    * verbs__server__cancel__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -3648,10 +3898,12 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The bidirectional streaming handler of
    * /verbs.Server/Stream.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__stream__server_read()
    * and sends responses with
    * verbs__server__stream__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -3662,10 +3914,12 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The bidirectional streaming handler of
    * /verbs.Server/ServerStream.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__server_stream__server_read()
    * and sends responses with
    * verbs__server__server_stream__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -3676,10 +3930,12 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The bidirectional streaming handler of
    * /verbs.Server/ServerRead.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__server_read__server_read()
    * and sends responses with
    * verbs__server__server_read__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -3690,10 +3946,12 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The bidirectional streaming handler of
    * /verbs.Server/ServerWrite.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * verbs__server__server_write__server_read()
    * and sends responses with
    * verbs__server__server_write__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -3704,8 +3962,9 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The unary handler of
    * /verbs.Server/Listen.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -3719,8 +3978,9 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The unary handler of
    * /verbs.Server/Shutdown.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -3734,8 +3994,9 @@ typedef struct Verbs__Server_Servicer {
   /**
    * The unary handler of
    * /verbs.Server/New2.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -3751,6 +4012,7 @@ typedef struct Verbs__Server_Servicer {
 /**
  * Registers an implementation of verbs.Server
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

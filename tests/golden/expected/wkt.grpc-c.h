@@ -51,7 +51,8 @@ extern const grpc_c_service wkt__clock__servicer__service;
 /**
  * Calls
  * /wkt.Clock/Now
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -76,8 +77,8 @@ grpc_c_code wkt__clock__now__call(
 /**
  * Completion callback of an asynchronous call of
  * /wkt.Clock/Now.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -96,6 +97,8 @@ typedef void (*Wkt__Clock__Now_Callback)(
  * /wkt.Clock/Now
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -128,6 +131,7 @@ typedef struct Wkt__Clock__Watch_Stream
  * /wkt.Clock/Watch:
  * sends `request` and half-closes. Read the responses, then finish the call
  * exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function.
@@ -146,6 +150,7 @@ int wkt__clock__watch__start(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -160,6 +165,7 @@ bool wkt__clock__watch__read(
 /**
  * Ends the call: waits for the status and releases the stream. Responses
  * not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -173,8 +179,9 @@ grpc_c_code wkt__clock__watch__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked reads return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void wkt__clock__watch__cancel(
     Wkt__Clock__Watch_Stream *stream);
@@ -190,7 +197,10 @@ typedef struct Wkt__Clock__Watch_ServerStream
 
 /**
  * Sends one response, from the `watch` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -205,8 +215,10 @@ bool wkt__clock__watch__server_write(
  * Callbacks of a non-blocking `watch` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * wkt__clock__watch__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Wkt__Clock__Watch_Reactor {
   /** The call was cancelled; it must still be finished. */
@@ -225,6 +237,8 @@ typedef struct Wkt__Clock__Watch_Reactor {
  * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
  * has returned; responses are queued with wkt__clock__watch__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * Threads: inside the handler, on its thread (a poller).
  *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
@@ -251,8 +265,9 @@ typedef struct Wkt__Clock_Servicer {
   /**
    * The unary handler of
    * /wkt.Clock/Now.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -266,8 +281,10 @@ typedef struct Wkt__Clock_Servicer {
   /**
    * The server streaming handler of
    * /wkt.Clock/Watch.
-   * Runs on a worker thread and may block; sends responses with
+   * Sends responses with
    * wkt__clock__watch__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param request borrowed for the duration of the handler.
    * @param stream the call's stream, valid until the handler returns.
@@ -282,6 +299,7 @@ typedef struct Wkt__Clock_Servicer {
 /**
  * Registers an implementation of wkt.Clock
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

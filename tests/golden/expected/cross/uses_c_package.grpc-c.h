@@ -43,7 +43,8 @@ extern const grpc_c_service cross__mirror__servicer__service;
 /**
  * Calls
  * /cross.Mirror/Reflect
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -68,8 +69,8 @@ grpc_c_code cross__mirror__reflect__call(
 /**
  * Completion callback of an asynchronous call of
  * /cross.Mirror/Reflect.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -88,6 +89,8 @@ typedef void (*Cross__Mirror__Reflect_Callback)(
  * /cross.Mirror/Reflect
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -119,8 +122,9 @@ typedef struct Cross__Mirror_Servicer {
   /**
    * The unary handler of
    * /cross.Mirror/Reflect.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -136,6 +140,7 @@ typedef struct Cross__Mirror_Servicer {
 /**
  * Registers an implementation of cross.Mirror
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

@@ -48,7 +48,8 @@ extern const grpc_c_service multi__alpha__servicer__service;
 /**
  * Calls
  * /multi.Alpha/Lookup
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -73,8 +74,8 @@ grpc_c_code multi__alpha__lookup__call(
 /**
  * Completion callback of an asynchronous call of
  * /multi.Alpha/Lookup.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -93,6 +94,8 @@ typedef void (*Multi__Alpha__Lookup_Callback)(
  * /multi.Alpha/Lookup
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -125,6 +128,7 @@ typedef struct Multi__Alpha__Watch_Stream
  * /multi.Alpha/Watch:
  * sends `request` and half-closes. Read the responses, then finish the call
  * exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function.
@@ -143,6 +147,7 @@ int multi__alpha__watch__start(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -157,6 +162,7 @@ bool multi__alpha__watch__read(
 /**
  * Ends the call: waits for the status and releases the stream. Responses
  * not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -170,8 +176,9 @@ grpc_c_code multi__alpha__watch__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked reads return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void multi__alpha__watch__cancel(
     Multi__Alpha__Watch_Stream *stream);
@@ -187,7 +194,10 @@ typedef struct Multi__Alpha__Watch_ServerStream
 
 /**
  * Sends one response, from the `watch` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -202,8 +212,10 @@ bool multi__alpha__watch__server_write(
  * Callbacks of a non-blocking `watch` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * multi__alpha__watch__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Multi__Alpha__Watch_Reactor {
   /** The call was cancelled; it must still be finished. */
@@ -222,6 +234,8 @@ typedef struct Multi__Alpha__Watch_Reactor {
  * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
  * has returned; responses are queued with multi__alpha__watch__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * Threads: inside the handler, on its thread (a poller).
  *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
@@ -250,8 +264,9 @@ typedef struct Multi__Alpha_Servicer {
   /**
    * The unary handler of
    * /multi.Alpha/Lookup.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -265,8 +280,10 @@ typedef struct Multi__Alpha_Servicer {
   /**
    * The server streaming handler of
    * /multi.Alpha/Watch.
-   * Runs on a worker thread and may block; sends responses with
+   * Sends responses with
    * multi__alpha__watch__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param request borrowed for the duration of the handler.
    * @param stream the call's stream, valid until the handler returns.
@@ -281,6 +298,7 @@ typedef struct Multi__Alpha_Servicer {
 /**
  * Registers an implementation of multi.Alpha
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.
@@ -332,6 +350,7 @@ typedef struct Multi__Beta__Upload_Stream
  * /multi.Beta/Upload.
  * Send the requests, then finish the call exactly once to half-close it and
  * receive the response.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -348,6 +367,7 @@ int multi__beta__upload__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -360,6 +380,7 @@ bool multi__beta__upload__write(
 /**
  * Ends the call: half-closes, receives the response and the status, and
  * releases the stream.
+ * Threads: one thread, once, when no other thread writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] response on ::GRPC_C_OK receives the response, owned by the
@@ -378,8 +399,9 @@ grpc_c_code multi__beta__upload__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked writes
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked writes return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void multi__beta__upload__cancel(
     Multi__Beta__Upload_Stream *stream);
@@ -399,6 +421,7 @@ typedef struct Multi__Beta__Sync_Stream
  * /multi.Beta/Sync.
  * Send requests and read responses, half-close with writes-done, then finish
  * the call exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -415,6 +438,7 @@ int multi__beta__sync__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time; a read may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -427,6 +451,7 @@ bool multi__beta__sync__write(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time; a write may run on another thread meanwhile.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -441,6 +466,7 @@ bool multi__beta__sync__read(
 /**
  * Half-closes the call: tells the server no more requests follow.
  * Idempotent.
+ * Threads: the writing side: not during a write; a read may run meanwhile.
  *
  * @param stream the stream.
  * @return true when done (or done before); false when the call is over.
@@ -451,6 +477,7 @@ bool multi__beta__sync__writes_done(
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
  * the stream. Responses not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -464,9 +491,9 @@ grpc_c_code multi__beta__sync__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * and writes return false and finish returns ::GRPC_C_CANCELLED. Accepts
- * NULL.
+ * Cancels the call: blocked reads and writes return false and finish
+ * returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void multi__beta__sync__cancel(
     Multi__Beta__Sync_Stream *stream);
@@ -482,6 +509,7 @@ typedef struct Multi__Beta__Upload_ServerStream
 
 /**
  * Receives the next request, in the `upload` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -505,6 +533,7 @@ typedef struct Multi__Beta__Sync_ServerStream
 
 /**
  * Receives the next request, in the `sync` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -519,7 +548,10 @@ bool multi__beta__sync__server_read(
 
 /**
  * Sends one response, from the `sync` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -534,8 +566,10 @@ bool multi__beta__sync__server_write(
  * Callbacks of a non-blocking `upload` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * multi__beta__upload__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Multi__Beta__Upload_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -565,6 +599,8 @@ typedef struct Multi__Beta__Upload_Reactor {
  * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
  * the response goes out with ::GRPC_C_OK.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -580,8 +616,10 @@ int multi__beta__upload__server_react(
  * Callbacks of a non-blocking `sync` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * multi__beta__sync__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Multi__Beta__Sync_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -610,6 +648,8 @@ typedef struct Multi__Beta__Sync_Reactor {
  * has returned; responses are queued with multi__beta__sync__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -637,8 +677,10 @@ typedef struct Multi__Beta_Servicer {
   /**
    * The client streaming handler of
    * /multi.Beta/Upload.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * multi__beta__upload__server_read().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    * @param response initialised and owned by the runtime; its fields may
@@ -652,10 +694,12 @@ typedef struct Multi__Beta_Servicer {
   /**
    * The bidirectional streaming handler of
    * /multi.Beta/Sync.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * multi__beta__sync__server_read()
    * and sends responses with
    * multi__beta__sync__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    */
@@ -668,6 +712,7 @@ typedef struct Multi__Beta_Servicer {
 /**
  * Registers an implementation of multi.Beta
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

@@ -55,7 +55,8 @@ extern const grpc_c_service api__v1__canvas__servicer__service;
 /**
  * Calls
  * /api.v1.Canvas/Draw
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -80,8 +81,8 @@ grpc_c_code api__v1__canvas__draw__call(
 /**
  * Completion callback of an asynchronous call of
  * /api.v1.Canvas/Draw.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -100,6 +101,8 @@ typedef void (*Api__V1__Canvas__Draw_Callback)(
  * /api.v1.Canvas/Draw
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -132,6 +135,7 @@ typedef struct Api__V1__Canvas__Trace_Stream
  * /api.v1.Canvas/Trace:
  * sends `request` and half-closes. Read the responses, then finish the call
  * exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function.
@@ -150,6 +154,7 @@ int api__v1__canvas__trace__start(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -164,6 +169,7 @@ bool api__v1__canvas__trace__read(
 /**
  * Ends the call: waits for the status and releases the stream. Responses
  * not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -177,8 +183,9 @@ grpc_c_code api__v1__canvas__trace__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked reads return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void api__v1__canvas__trace__cancel(
     Api__V1__Canvas__Trace_Stream *stream);
@@ -198,6 +205,7 @@ typedef struct Api__V1__Canvas__Fill_Stream
  * /api.v1.Canvas/Fill.
  * Send the requests, then finish the call exactly once to half-close it and
  * receive the response.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param opts per-call options (deadline, metadata, wait-for-ready) or NULL.
@@ -214,6 +222,7 @@ int api__v1__canvas__fill__start(
 
 /**
  * Sends one request. Blocks until the transport takes it (flow control).
+ * Threads: one writer at a time.
  *
  * @param stream the stream.
  * @param request borrowed for the duration of this function.
@@ -226,6 +235,7 @@ bool api__v1__canvas__fill__write(
 /**
  * Ends the call: half-closes, receives the response and the status, and
  * releases the stream.
+ * Threads: one thread, once, when no other thread writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] response on ::GRPC_C_OK receives the response, owned by the
@@ -244,8 +254,9 @@ grpc_c_code api__v1__canvas__fill__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked writes
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked writes return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void api__v1__canvas__fill__cancel(
     Api__V1__Canvas__Fill_Stream *stream);
@@ -261,7 +272,10 @@ typedef struct Api__V1__Canvas__Trace_ServerStream
 
 /**
  * Sends one response, from the `trace` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -283,6 +297,7 @@ typedef struct Api__V1__Canvas__Fill_ServerStream
 
 /**
  * Receives the next request, in the `fill` handler. Blocks.
+ * Threads: the handler's thread, while it runs.
  *
  * @param stream the handler's stream.
  * @param[out] request receives a message lent until the next read or the end
@@ -299,8 +314,10 @@ bool api__v1__canvas__fill__server_read(
  * Callbacks of a non-blocking `trace` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * api__v1__canvas__trace__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Api__V1__Canvas__Trace_Reactor {
   /** The call was cancelled; it must still be finished. */
@@ -320,6 +337,8 @@ typedef struct Api__V1__Canvas__Trace_Reactor {
  * has returned; responses are queued with api__v1__canvas__trace__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -335,8 +354,10 @@ int api__v1__canvas__trace__server_react(
  * Callbacks of a non-blocking `fill` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * api__v1__canvas__fill__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Api__V1__Canvas__Fill_Reactor {
   /** A request arrived; `request` is lent until the callback returns. */
@@ -366,6 +387,8 @@ typedef struct Api__V1__Canvas__Fill_Reactor {
  * ends) and end the call with grpc_c_server_ctx_finish(), from any thread;
  * the response goes out with ::GRPC_C_OK.
  *
+ * Threads: inside the handler, on its thread (a poller).
+ *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
  * @param user_data passed to every callback; not touched.
@@ -391,8 +414,9 @@ typedef struct Api__V1__Canvas_Servicer {
   /**
    * The unary handler of
    * /api.v1.Canvas/Draw.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -406,8 +430,10 @@ typedef struct Api__V1__Canvas_Servicer {
   /**
    * The server streaming handler of
    * /api.v1.Canvas/Trace.
-   * Runs on a worker thread and may block; sends responses with
+   * Sends responses with
    * api__v1__canvas__trace__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param request borrowed for the duration of the handler.
    * @param stream the call's stream, valid until the handler returns.
@@ -420,8 +446,10 @@ typedef struct Api__V1__Canvas_Servicer {
   /**
    * The client streaming handler of
    * /api.v1.Canvas/Fill.
-   * Runs on a worker thread and may block; receives requests with
+   * Receives requests with
    * api__v1__canvas__fill__server_read().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param stream the call's stream, valid until the handler returns.
    * @param response initialised and owned by the runtime; its fields may
@@ -437,6 +465,7 @@ typedef struct Api__V1__Canvas_Servicer {
 /**
  * Registers an implementation of api.v1.Canvas
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.

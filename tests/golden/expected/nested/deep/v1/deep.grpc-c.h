@@ -48,7 +48,8 @@ extern const grpc_c_service com__example__deep__v1__deep_service__servicer__serv
 /**
  * Calls
  * /com.example.deep.v1.DeepService/Put
- * and blocks until the call ends. Safe from any thread, on a shared channel.
+ * and blocks until the call ends.
+ * Threads: any thread, many at once per channel; blocks the calling thread.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of the call.
@@ -73,8 +74,8 @@ grpc_c_code com__example__deep__v1__deep_service__put__call(
 /**
  * Completion callback of an asynchronous call of
  * /com.example.deep.v1.DeepService/Put.
- * Runs exactly once, on the channel's completion thread; it should not block
- * and must not destroy the channel.
+ * Runs exactly once; it should not block and must not destroy the channel.
+ * Threads: runs on the channel's async thread.
  *
  * @param status the outcome, borrowed for the duration of the callback.
  * @param response on ::GRPC_C_OK the response, owned by the callback and
@@ -93,6 +94,8 @@ typedef void (*Com__Example__Deep__V1__DeepService__Put_Callback)(
  * /com.example.deep.v1.DeepService/Put
  * and returns at once; `callback` reports the outcome (see
  * grpc_c_unary_call_async()).
+ * Threads: any thread, async callbacks included; `callback` runs on the
+ * channel's async thread, possibly before this function returns.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function
@@ -125,6 +128,7 @@ typedef struct Com__Example__Deep__V1__DeepService__List_Stream
  * /com.example.deep.v1.DeepService/List:
  * sends `request` and half-closes. Read the responses, then finish the call
  * exactly once.
+ * Threads: any thread, many at once per channel.
  *
  * @param channel the channel to call on.
  * @param request the request, borrowed for the duration of this function.
@@ -143,6 +147,7 @@ int com__example__deep__v1__deep_service__list__start(
 
 /**
  * Receives the next response. Blocks.
+ * Threads: one reader at a time.
  *
  * @param stream the stream.
  * @param[out] response receives a message lent to the caller until the next
@@ -157,6 +162,7 @@ bool com__example__deep__v1__deep_service__list__read(
 /**
  * Ends the call: waits for the status and releases the stream. Responses
  * not read yet are discarded.
+ * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -170,8 +176,9 @@ grpc_c_code com__example__deep__v1__deep_service__list__finish(
     grpc_c_status *status);
 
 /**
- * Cancels the call, from any thread, any time before finish: blocked reads
- * return false and finish returns ::GRPC_C_CANCELLED. Accepts NULL.
+ * Cancels the call: blocked reads return false and finish returns
+ * ::GRPC_C_CANCELLED. Accepts NULL.
+ * Threads: any thread, until finish is called.
  */
 void com__example__deep__v1__deep_service__list__cancel(
     Com__Example__Deep__V1__DeepService__List_Stream *stream);
@@ -187,7 +194,10 @@ typedef struct Com__Example__Deep__V1__DeepService__List_ServerStream
 
 /**
  * Sends one response, from the `list` handler. Blocks until
- * the transport takes it (flow control).
+ * the transport takes it (flow control), except for a non-blocking method
+ * (see grpc_c_server_ctx_write()).
+ * Threads: the handler's thread while it runs; for a non-blocking method,
+ * any thread until on_done.
  *
  * @param stream the handler's stream.
  * @param response borrowed for the duration of this function.
@@ -202,8 +212,10 @@ bool com__example__deep__v1__deep_service__list__server_write(
  * Callbacks of a non-blocking `list` call (its method marked
  * with grpc_c_server_set_nonblocking()), installed by the handler with
  * com__example__deep__v1__deep_service__list__server_react(): the typed form of grpc_c_stream_reactor, whose
- * comments say when each one runs. Every member may be NULL. They run on
- * the server's pollers and must not block. Usually a static constant.
+ * comments say when each one runs. Every member may be NULL. They must not
+ * block. Usually a static constant.
+ * Threads: pollers; on_done also on a thread that calls
+ * grpc_c_server_ctx_finish().
  */
 typedef struct Com__Example__Deep__V1__DeepService__List_Reactor {
   /** The call was cancelled; it must still be finished. */
@@ -222,6 +234,8 @@ typedef struct Com__Example__Deep__V1__DeepService__List_Reactor {
  * (grpc_c_server_ctx_react(), typed). The stream stays valid until on_done
  * has returned; responses are queued with com__example__deep__v1__deep_service__list__server_write()
  * from any thread, and grpc_c_server_ctx_finish() ends the call.
+ *
+ * Threads: inside the handler, on its thread (a poller).
  *
  * @param stream    the handler's stream.
  * @param reactor   borrowed until on_done has returned.
@@ -248,8 +262,9 @@ typedef struct Com__Example__Deep__V1__DeepService_Servicer {
   /**
    * The unary handler of
    * /com.example.deep.v1.DeepService/Put.
-   * Runs on a thread that polls the gRPC core: finish quickly, or call
-   * grpc_c_server_ctx_defer() and complete the call later from any thread.
+   * Finish quickly, or call grpc_c_server_ctx_defer() and complete the call
+   * later from any thread.
+   * Threads: runs on a server poller.
    *
    * @param request borrowed for the duration of the call.
    * @param response initialised and owned by the runtime; its fields may
@@ -263,8 +278,10 @@ typedef struct Com__Example__Deep__V1__DeepService_Servicer {
   /**
    * The server streaming handler of
    * /com.example.deep.v1.DeepService/List.
-   * Runs on a worker thread and may block; sends responses with
+   * Sends responses with
    * com__example__deep__v1__deep_service__list__server_write().
+   * Threads: runs on a stream worker and may block, or, for a method marked
+   * with grpc_c_server_set_nonblocking(), on a poller and must not block.
    *
    * @param request borrowed for the duration of the handler.
    * @param stream the call's stream, valid until the handler returns.
@@ -279,6 +296,7 @@ typedef struct Com__Example__Deep__V1__DeepService_Servicer {
 /**
  * Registers an implementation of com.example.deep.v1.DeepService
  * on `server`. Before grpc_c_server_start() only.
+ * Threads: one thread at a time with the server's other set-up calls.
  *
  * @param server the server.
  * @param servicer the handlers; borrowed until the server is destroyed.
