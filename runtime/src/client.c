@@ -296,6 +296,10 @@ static void unary_async_complete(gc_async_tag *tag, bool ok) {
   grpc_c_status status = GRPC_C_STATUS_INIT;
   ProtobufCMessage *response;
   unary_outcome(u, ok, &response, &status);
+  /* The call is over for the application once its callback runs, which
+   * may free the cancel source at once: leave the source first. */
+  gc_cancel_detach(u->cancel_source, u->call);
+  u->cancel_source = NULL;
   u->thunk(u->user_fn, &status, response, u->user_data);
   grpc_c_status_clear(&status);
   unary_destroy(u);
