@@ -329,7 +329,8 @@ int main(int argc, char **argv) {
   const interop_flag flags[] = {
       {"port", INTEROP_FLAG_INT, &port, "port to listen on (0: any free port)"},
       {"bind_host", INTEROP_FLAG_STRING, &bind_host,
-       "address to listen on (default [::], every interface)"},
+       "address to listen on, an IPv6 one with or without brackets "
+       "(default [::], every interface)"},
       {"use_tls", INTEROP_FLAG_BOOL, &use_tls, "serve TLS (default false)"},
       {"tls_cert_file", INTEROP_FLAG_STRING, &cert_file,
        "server certificate chain, PEM"},
@@ -366,8 +367,12 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  char address[64];
-  snprintf(address, sizeof address, "%s:%d", bind_host, port);
+  char address[300];
+  if (!interop_host_port(address, sizeof address, bind_host, port)) {
+    fprintf(stderr, "interop_server: --bind_host is too long\n");
+    grpc_c_server_destroy(server);
+    return 2;
+  }
   int bound = 0;
   int rc;
   if (use_tls) {

@@ -7,16 +7,20 @@ reach. Each check is one ctest test:
       anything, a response payload larger than --max_response_size (default
       4 MiB), in UnaryCall and in the streaming calls; a python3-grpcio
       client asks.
+  run_edges.py --bin DIR ipv6
+      interop_client reaches a server on ::1 whether --server_host is given
+      as ::1 or as [::1] (and interop_server listens on --bind_host=::1).
 
---bin holds interop_server; --stubs the Python stubs of
+--bin holds interop_server and interop_client; --stubs the Python stubs of
 make_testing_stubs.py. Every wait is bounded. Exit status 0 when every check
 passed.
 """
 import argparse
 import os
+import subprocess
 import sys
 
-from run_matrix import start_server, stop_server
+from run_matrix import CLIENT_TIMEOUT, start_server, stop_server
 
 CALL_TIMEOUT = 30.0
 DEFAULT_LIMIT = 4 * 1024 * 1024
@@ -120,17 +124,38 @@ def check_response_size(args):
     with_server(args, ["--max_response_size=1000"], "127.0.0.1", flag_limit)
 
 
+def check_ipv6(args):
+    def run_clients(port):
+        for host in ("::1", "[::1]"):
+            cmd = [os.path.join(args.bin, "interop_client"), "--server_host=" + host,
+                   "--server_port=%d" % port, "--test_case=large_unary"]
+            try:
+                done = subprocess.run(cmd, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, timeout=CLIENT_TIMEOUT)
+                out = done.stdout.decode("utf-8", "replace").strip()
+                expect("interop_client --server_host=%s" % host,
+                              (done.returncode, out.splitlines()[-1] if out else ""),
+                              (0, "large_unary: passed"))
+            except subprocess.TimeoutExpired:
+                raise CheckFailed("interop_client --server_host=%s timed out" % host)
+
+    with_server(args, [], "::1", run_clients)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", required=True)
     parser.add_argument("--stubs")
-    parser.add_argument("check", choices=["response_size"])
+    parser.add_argument("check", choices=["response_size", "ipv6"])
     args = parser.parse_args()
     try:
-        if not args.stubs:
-            parser.error("response_size needs --stubs")
-        check_response_size(args)
+        if args.check == "response_size":
+            if not args.stubs:
+                parser.error("response_size needs --stubs")
+            check_response_size(args)
+        else:
+            check_ipv6(args)
     except CheckFailed as failure:
         print("FAIL: %s" % failure, file=sys.stderr)
         print("%s: FAILED" % args.check)
