@@ -523,12 +523,17 @@ grpc_c_code grpc_c_client_stream_finish(grpc_c_client_stream *s,
   bool client_streaming = s->method->kind == GRPC_C_METHOD_CLIENT_STREAMING;
   (void)grpc_c_client_stream_writes_done(s);
 
-  /* Discard what the caller did not read, so the server's last writes and
-   * its status can arrive. */
-  if (!client_streaming && s->method->kind != GRPC_C_METHOD_UNARY) {
-    ProtobufCMessage *unused;
-    while (grpc_c_client_stream_read(s, &unused)) {
-    }
+  /* Did the caller read every response? One more read tells: the end of
+   * the stream means yes, and the server's status follows. A response means
+   * no, and the call is cancelled rather than drained, since the server may
+   * never stop sending and finish must not wait for it. */
+  if (!client_streaming && !s->read_done) {
+    ProtobufCMessage *unread;
+    if (grpc_c_client_stream_read(s, &unread))
+      grpc_call_cancel_with_status(
+          s->call, GRPC_STATUS_CANCELLED,
+          "grpc-c: the stream was finished before all its responses were read",
+          NULL);
   }
 
   grpc_op ops[3];

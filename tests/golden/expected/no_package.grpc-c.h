@@ -176,7 +176,10 @@ bool echo__ping_stream__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT

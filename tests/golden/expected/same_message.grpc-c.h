@@ -167,8 +167,11 @@ bool same__relay__fanout__read(
     Same__Frame **response);
 
 /**
- * Ends the call: waits for the status and releases the stream. Responses
- * not read yet are discarded.
+ * Ends the call: waits for the status and releases the stream. When a
+ * response is left unread (a read has not returned false yet and the server
+ * sent another), the call is cancelled instead and this returns
+ * ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -321,7 +324,10 @@ bool same__relay__chat__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT

@@ -305,8 +305,11 @@ bool verbs__server__serve__read(
     Verbs__Resp **response);
 
 /**
- * Ends the call: waits for the status and releases the stream. Responses
- * not read yet are discarded.
+ * Ends the call: waits for the status and releases the stream. When a
+ * response is left unread (a read has not returned false yet and the server
+ * sent another), the call is cancelled instead and this returns
+ * ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -459,7 +462,10 @@ bool verbs__server__destroy__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -720,8 +726,11 @@ bool verbs__server__servicer__read(
     Verbs__Resp **response);
 
 /**
- * Ends the call: waits for the status and releases the stream. Responses
- * not read yet are discarded.
+ * Ends the call: waits for the status and releases the stream. When a
+ * response is left unread (a read has not returned false yet and the server
+ * sent another), the call is cancelled instead and this returns
+ * ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -807,7 +816,10 @@ bool verbs__server__service__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1286,7 +1298,10 @@ bool verbs__server__read__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1373,7 +1388,10 @@ bool verbs__server__write__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1460,7 +1478,10 @@ bool verbs__server__writes_done__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1547,7 +1568,10 @@ bool verbs__server__finish__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1634,7 +1658,10 @@ bool verbs__server__cancel__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1721,7 +1748,10 @@ bool verbs__server__stream__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1808,7 +1838,10 @@ bool verbs__server__server_stream__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1895,7 +1928,10 @@ bool verbs__server__server_read__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
@@ -1982,7 +2018,10 @@ bool verbs__server__server_write__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT

@@ -162,8 +162,11 @@ bool api__v1__canvas__trace__read(
     Common__Point **response);
 
 /**
- * Ends the call: waits for the status and releases the stream. Responses
- * not read yet are discarded.
+ * Ends the call: waits for the status and releases the stream. When a
+ * response is left unread (a read has not returned false yet and the server
+ * sent another), the call is cancelled instead and this returns
+ * ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  *
  * @param stream the stream; invalid afterwards.
  * @param[out] status NULL, or a status initialised with ::GRPC_C_STATUS_INIT
