@@ -2275,8 +2275,10 @@ typedef struct Verbs__Server__Bind_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__bind__server_read(
     Verbs__Server__Bind_ServerStream *stream,
@@ -2298,8 +2300,10 @@ typedef struct Verbs__Server__Destroy_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__destroy__server_read(
     Verbs__Server__Destroy_ServerStream *stream,
@@ -2356,8 +2360,10 @@ typedef struct Verbs__Server__Service_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__service__server_read(
     Verbs__Server__Service_ServerStream *stream,
@@ -2392,8 +2398,10 @@ typedef struct Verbs__Server__Methods_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__methods__server_read(
     Verbs__Server__Methods_ServerStream *stream,
@@ -2415,8 +2423,10 @@ typedef struct Verbs__Server__Read_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__read__server_read(
     Verbs__Server__Read_ServerStream *stream,
@@ -2451,8 +2461,10 @@ typedef struct Verbs__Server__Write_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__write__server_read(
     Verbs__Server__Write_ServerStream *stream,
@@ -2487,8 +2499,10 @@ typedef struct Verbs__Server__WritesDone_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__writes_done__server_read(
     Verbs__Server__WritesDone_ServerStream *stream,
@@ -2523,8 +2537,10 @@ typedef struct Verbs__Server__Finish_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__finish__server_read(
     Verbs__Server__Finish_ServerStream *stream,
@@ -2559,8 +2575,10 @@ typedef struct Verbs__Server__Cancel_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__cancel__server_read(
     Verbs__Server__Cancel_ServerStream *stream,
@@ -2595,8 +2613,10 @@ typedef struct Verbs__Server__Stream_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__stream__server_read(
     Verbs__Server__Stream_ServerStream *stream,
@@ -2631,8 +2651,10 @@ typedef struct Verbs__Server__ServerStream_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__server_stream__server_read(
     Verbs__Server__ServerStream_ServerStream *stream,
@@ -2667,8 +2689,10 @@ typedef struct Verbs__Server__ServerRead_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__server_read__server_read(
     Verbs__Server__ServerRead_ServerStream *stream,
@@ -2703,8 +2727,10 @@ typedef struct Verbs__Server__ServerWrite_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__server_write__server_read(
     Verbs__Server__ServerWrite_ServerStream *stream,
