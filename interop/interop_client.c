@@ -707,7 +707,10 @@ int main(int argc, char **argv) {
 
   interop_client c = {0};
   char target[300];
-  snprintf(target, sizeof target, "%s:%d", host, port);
+  if (!interop_host_port(target, sizeof target, host, port)) {
+    fprintf(stderr, "interop_client: --server_host is too long\n");
+    return 2;
+  }
   c.target = target;
   int rc = grpc_c_channel_options_new(&c.channel_options);
   if (!rc && use_tls) {

@@ -73,3 +73,10 @@ bool interop_flags_parse(int argc, char **argv, const interop_flag *flags,
   }
   return true;
 }
+
+bool interop_host_port(char *out, size_t size, const char *host, int port) {
+  /* Only an IPv6 literal holds a ':'. */
+  bool bracket = host[0] != '[' && strchr(host, ':') != NULL;
+  int n = snprintf(out, size, bracket ? "[%s]:%d" : "%s:%d", host, port);
+  return n >= 0 && (size_t)n < size;
+}

@@ -5,6 +5,7 @@
  *
  *   interop_server --port=N [--bind_host=ADDR] [--use_tls=true
  *                  --tls_cert_file=PEM --tls_key_file=PEM]
+ *                  [--max_response_size=BYTES]
  *
  * Prints "interop_server listening on port N" once serving (useful with
  * --port=0) and stops on SIGTERM or SIGINT. */
@@ -21,8 +22,13 @@
 static const char ECHO_INITIAL_KEY[] = "x-grpc-test-echo-initial";
 static const char ECHO_TRAILING_KEY[] = "x-grpc-test-echo-trailing-bin";
 
+/* The default --max_response_size: gRPC's default receive limit, so a
+ * larger payload could not reach a default client anyway. */
+enum { DEFAULT_MAX_RESPONSE_SIZE = 4 * 1024 * 1024 };
+
 typedef struct interop_server {
-  char server_id[128]; /* reported when a request sets fill_server_id */
+  char server_id[128];   /* reported when a request sets fill_server_id */
+  int max_response_size; /* payload bytes one response may carry */
 } interop_server;
 
 /* ---- helpers ---- */
@@ -69,6 +75,29 @@ static bool valid_response_type(Grpc__Testing__PayloadType type) {
   return type == GRPC__TESTING__PAYLOAD_TYPE__COMPRESSABLE;
 }
 
+/* A payload size a request asks for, checked before anything is allocated:
+ * false ends the call with `*code`, INVALID_ARGUMENT when negative,
+ * RESOURCE_EXHAUSTED over --max_response_size (the client chooses the size,
+ * so it must not choose the server's memory use). */
+static bool response_size_allowed(const interop_server *server,
+                                  grpc_c_server_ctx *ctx, int32_t size,
+                                  grpc_c_code *code) {
+  if (size < 0) {
+    *code = grpc_c_server_ctx_fail(ctx, GRPC_C_INVALID_ARGUMENT,
+                                   "negative response size %d", (int)size);
+    return false;
+  }
+  if (size > server->max_response_size) {
+    *code = grpc_c_server_ctx_fail(
+        ctx, GRPC_C_RESOURCE_EXHAUSTED,
+        "response size %d exceeds this server's limit of %d bytes "
+        "(--max_response_size)",
+        (int)size, server->max_response_size);
+    return false;
+  }
+  return true;
+}
+
 /* Sleeps `us` microseconds in slices, returning early (false) when the call
  * is cancelled. */
 static bool sleep_unless_cancelled(grpc_c_server_ctx *ctx, int64_t us) {
@@ -90,7 +119,6 @@ static bool send_responses(grpc_c_server_ctx *ctx,
                            size_t count) {
   for (size_t i = 0; i < count; i++) {
     const Grpc__Testing__ResponseParameters *p = params[i];
-    if (p->size < 0) return false;
     if (!sleep_unless_cancelled(ctx, p->interval_us)) return false;
     uint8_t *zeros = calloc(1, p->size ? (size_t)p->size : 1);
     if (!zeros) return false;
@@ -110,9 +138,9 @@ static bool send_responses(grpc_c_server_ctx *ctx,
 }
 
 /* Checks one StreamingOutputCallRequest and answers it; false ends the call
- * with `*code`. */
+ * with `*code`. Every response size is checked before the first is sent. */
 static bool serve_output_request(
-    grpc_c_server_ctx *ctx,
+    const interop_server *server, grpc_c_server_ctx *ctx,
     const Grpc__Testing__StreamingOutputCallRequest *req, grpc_c_code *code) {
   if (echo_status(ctx, req->response_status, code)) return false;
   if (!valid_response_type(req->response_type)) {
@@ -121,6 +149,10 @@ static bool serve_output_request(
                                    (int)req->response_type);
     return false;
   }
+  for (size_t i = 0; i < req->n_response_parameters; i++)
+    if (!response_size_allowed(server, ctx, req->response_parameters[i]->size,
+                               code))
+      return false;
   if (!send_responses(ctx, req->response_parameters,
                       req->n_response_parameters)) {
     *code = grpc_c_server_ctx_is_cancelled(ctx)
@@ -159,10 +191,8 @@ static grpc_c_code unary_call(void *self, grpc_c_server_ctx *ctx,
     return grpc_c_server_ctx_fail(ctx, GRPC_C_INVALID_ARGUMENT,
                                   "unsupported response_type %d",
                                   (int)req->response_type);
-  if (req->response_size < 0)
-    return grpc_c_server_ctx_fail(ctx, GRPC_C_INVALID_ARGUMENT,
-                                  "negative response_size %d",
-                                  (int)req->response_size);
+  if (!response_size_allowed(server, ctx, req->response_size, &code))
+    return code;
   if (req->response_size > 0) {
     Grpc__Testing__Payload *payload =
         grpc_c_server_ctx_alloc(ctx, sizeof *payload);
@@ -202,11 +232,11 @@ static grpc_c_code streaming_output_call(
     void *self, grpc_c_server_ctx *ctx,
     const Grpc__Testing__StreamingOutputCallRequest *req,
     Grpc__Testing__TestService__StreamingOutputCall_ServerStream *stream) {
-  (void)self, (void)stream;
+  (void)stream;
   echo_metadata(ctx);
   grpc_c_server_ctx_set_compression(ctx, GRPC_C_COMPRESS_GZIP);
   grpc_c_code code = GRPC_C_OK;
-  serve_output_request(ctx, req, &code);
+  serve_output_request(self, ctx, req, &code);
   return code;
 }
 
@@ -232,14 +262,13 @@ static grpc_c_code streaming_input_call(
 static grpc_c_code full_duplex_call(
     void *self, grpc_c_server_ctx *ctx,
     Grpc__Testing__TestService__FullDuplexCall_ServerStream *stream) {
-  (void)self;
   echo_metadata(ctx);
   grpc_c_server_ctx_set_compression(ctx, GRPC_C_COMPRESS_GZIP);
   Grpc__Testing__StreamingOutputCallRequest *req;
   grpc_c_code code = GRPC_C_OK;
   while (
       grpc__testing__test_service__full_duplex_call__server_read(stream, &req))
-    if (!serve_output_request(ctx, req, &code)) return code;
+    if (!serve_output_request(self, ctx, req, &code)) return code;
   return grpc_c_server_ctx_is_cancelled(ctx) ? GRPC_C_CANCELLED : GRPC_C_OK;
 }
 
@@ -247,7 +276,6 @@ static grpc_c_code full_duplex_call(
 static grpc_c_code half_duplex_call(
     void *self, grpc_c_server_ctx *ctx,
     Grpc__Testing__TestService__HalfDuplexCall_ServerStream *stream) {
-  (void)self;
   echo_metadata(ctx);
   grpc_c_server_ctx_set_compression(ctx, GRPC_C_COMPRESS_GZIP);
   enum { MAX_HELD = 1024 };
@@ -281,7 +309,7 @@ static grpc_c_code half_duplex_call(
     count++;
   }
   for (size_t i = 0; i < count && code == GRPC_C_OK; i++)
-    serve_output_request(ctx, held[i], &code);
+    serve_output_request(self, ctx, held[i], &code);
   for (size_t i = 0; i < count; i++)
     grpc__testing__streaming_output_call_request__free_unpacked(held[i], NULL);
   if (code == GRPC_C_OK && grpc_c_server_ctx_is_cancelled(ctx))
@@ -297,15 +325,20 @@ int main(int argc, char **argv) {
   bool use_tls = false;
   const char *cert_file = INTEROP_CERTS_DIR "/server.pem";
   const char *key_file = INTEROP_CERTS_DIR "/server.key";
+  int max_response_size = DEFAULT_MAX_RESPONSE_SIZE;
   const interop_flag flags[] = {
       {"port", INTEROP_FLAG_INT, &port, "port to listen on (0: any free port)"},
       {"bind_host", INTEROP_FLAG_STRING, &bind_host,
-       "address to listen on (default [::], every interface)"},
+       "address to listen on, an IPv6 one with or without brackets "
+       "(default [::], every interface)"},
       {"use_tls", INTEROP_FLAG_BOOL, &use_tls, "serve TLS (default false)"},
       {"tls_cert_file", INTEROP_FLAG_STRING, &cert_file,
        "server certificate chain, PEM"},
       {"tls_key_file", INTEROP_FLAG_STRING, &key_file,
        "server private key, PEM"},
+      {"max_response_size", INTEROP_FLAG_INT, &max_response_size,
+       "largest payload one response may carry, in bytes; larger requests "
+       "get RESOURCE_EXHAUSTED (default 4194304)"},
   };
   if (!interop_flags_parse(argc, argv, flags, sizeof flags / sizeof *flags,
                            "interop_server"))
@@ -314,8 +347,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "interop_server: --port must be 0..65535\n");
     return 2;
   }
+  if (max_response_size < 0) {
+    fprintf(stderr, "interop_server: --max_response_size must be >= 0\n");
+    return 2;
+  }
 
   interop_server self;
+  self.max_response_size = max_response_size;
   char host[64] = "localhost";
   gethostname(host, sizeof host - 1);
   snprintf(self.server_id, sizeof self.server_id, "grpc-c-interop-%s-%ld", host,
@@ -329,8 +367,12 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  char address[64];
-  snprintf(address, sizeof address, "%s:%d", bind_host, port);
+  char address[300];
+  if (!interop_host_port(address, sizeof address, bind_host, port)) {
+    fprintf(stderr, "interop_server: --bind_host is too long\n");
+    grpc_c_server_destroy(server);
+    return 2;
+  }
   int bound = 0;
   int rc;
   if (use_tls) {

@@ -1,4 +1,5 @@
 /* Client calls: per-call options, unary calls (one batch each), streams. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,12 +148,32 @@ static void recv_status_op(grpc_op *op, gc_call_end *end) {
   op->data.recv_status_on_client.error_string = &end->error_string;
 }
 
-/* Turns a received end into a status; returns its code. */
+/* Turns a received end into a status; returns its code. Every client call
+ * (unary, async, each stream finish) ends here. The core passes on any
+ * grpc-status number; one outside 0..16 becomes UNKNOWN (as grpc-java
+ * maps it), with the number kept in the message. */
 static grpc_c_code call_end_status(const gc_call_end *end,
                                    grpc_c_status *status) {
-  grpc_c_code code = (grpc_c_code)end->code;
-  gc_status_fill(status, code, (const char *)GRPC_SLICE_START_PTR(end->details),
-                 GRPC_SLICE_LENGTH(end->details));
+  const char *message = (const char *)GRPC_SLICE_START_PTR(end->details);
+  size_t len = GRPC_SLICE_LENGTH(end->details);
+  bool known = (unsigned)end->code <= (unsigned)GRPC_C_UNAUTHENTICATED;
+  grpc_c_code code = known ? (grpc_c_code)end->code : GRPC_C_UNKNOWN;
+  if (known) {
+    gc_status_fill(status, code, message, len);
+  } else if (status) {
+    char prefix[64];
+    int n =
+        snprintf(prefix, sizeof prefix, "grpc-c: the server sent status %d%s",
+                 (int)end->code, len ? ": " : "");
+    char *text = malloc((size_t)n + len);
+    if (text) {
+      memcpy(text, prefix, (size_t)n);
+      if (len) memcpy(text + n, message, len);
+    }
+    gc_status_fill(status, code, text ? text : prefix,
+                   text ? (size_t)n + len : (size_t)n);
+    free(text);
+  }
   gc_status_take_details(status, &end->trailing_metadata);
   return code;
 }
@@ -506,12 +527,17 @@ grpc_c_code grpc_c_client_stream_finish(grpc_c_client_stream *s,
   bool client_streaming = s->method->kind == GRPC_C_METHOD_CLIENT_STREAMING;
   (void)grpc_c_client_stream_writes_done(s);
 
-  /* Discard what the caller did not read, so the server's last writes and
-   * its status can arrive. */
-  if (!client_streaming && s->method->kind != GRPC_C_METHOD_UNARY) {
-    ProtobufCMessage *unused;
-    while (grpc_c_client_stream_read(s, &unused)) {
-    }
+  /* Did the caller read every response? One more read tells: the end of
+   * the stream means yes, and the server's status follows. A response means
+   * no, and the call is cancelled rather than drained, since the server may
+   * never stop sending and finish must not wait for it. */
+  if (!client_streaming && !s->read_done) {
+    ProtobufCMessage *unread;
+    if (grpc_c_client_stream_read(s, &unread))
+      grpc_call_cancel_with_status(
+          s->call, GRPC_STATUS_CANCELLED,
+          "grpc-c: the stream was finished before all its responses were read",
+          NULL);
   }
 
   grpc_op ops[3];

@@ -51,19 +51,38 @@ void gc_buffer_free(grpc_byte_buffer *buffer) {
   gpr_free(buffer);
 }
 
-/* Inflates gzip or zlib-wrapped deflate data (what the core sends for
- * "gzip" and "deflate") into a malloc'd buffer of at most `limit` bytes.
- * Returns false on corrupt data, on output beyond `limit` (*too_large set)
- * or out of memory. Memory never grows past `limit` + 1 bytes, whatever the
- * input claims. */
-static bool inflate_all(const uint8_t *in, size_t in_len, size_t limit,
-                        uint8_t **out, size_t *out_len, bool *too_large) {
-  z_stream zs = {0};
-  if (inflateInit2(&zs, 15 + 32) != Z_OK) return false; /* +32: auto header */
+/* Inflates one compressed message into a malloc'd buffer of at most
+ * `limit` bytes, the way the core's own decompression reads it: "gzip" with
+ * the gzip wrapper only, "deflate" with the zlib wrapper only, input left
+ * after the end of the compressed stream is corrupt, and zero bytes of input
+ * are an empty message. Returns false on corrupt data, on output beyond
+ * `limit` (*too_large set) or out of memory. Memory never grows past
+ * `limit` + 1 bytes, whatever the input claims. */
+static bool inflate_all(grpc_compression_algorithm algorithm, const uint8_t *in,
+                        size_t in_len, size_t limit, uint8_t **out,
+                        size_t *out_len, bool *too_large) {
+  int window_bits;
+  if (algorithm == GRPC_COMPRESS_GZIP)
+    window_bits = 15 + 16;
+  else if (algorithm == GRPC_COMPRESS_DEFLATE)
+    window_bits = 15;
+  else
+    return false;
   size_t cap = in_len * 4 + 64, len = 0;
   if (cap > limit) cap = limit + 1;
   uint8_t *buf = malloc(cap ? cap : 1);
-  int rc = buf ? Z_OK : Z_MEM_ERROR;
+  if (!buf) return false;
+  if (in_len == 0) {
+    *out = buf;
+    *out_len = 0;
+    return true;
+  }
+  z_stream zs = {0};
+  if (inflateInit2(&zs, window_bits) != Z_OK) {
+    free(buf);
+    return false;
+  }
+  int rc = Z_OK;
   zs.next_in = (Bytef *)in;
   zs.avail_in = (uInt)in_len;
   while (rc == Z_OK) {
@@ -81,7 +100,7 @@ static bool inflate_all(const uint8_t *in, size_t in_len, size_t limit,
     len = cap - zs.avail_out;
   }
   inflateEnd(&zs);
-  if (rc != Z_STREAM_END || len > limit) {
+  if (rc != Z_STREAM_END || zs.avail_in != 0 || len > limit) {
     *too_large = len > limit;
     free(buf);
     return false;
@@ -124,8 +143,9 @@ ProtobufCMessage *gc_unpack_limited(
   } else {
     uint8_t *plain;
     size_t plain_len;
-    if (inflate_all(GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all), limit,
-                    &plain, &plain_len, &info->too_large)) {
+    if (inflate_all(buffer->data.raw.compression, GRPC_SLICE_START_PTR(all),
+                    GRPC_SLICE_LENGTH(all), limit, &plain, &plain_len,
+                    &info->too_large)) {
       msg = protobuf_c_message_unpack(descriptor, allocator, plain_len, plain);
       free(plain);
     }

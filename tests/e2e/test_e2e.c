@@ -4,6 +4,7 @@
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,7 +494,37 @@ START_TEST(server_stream_status_after_messages) {
 }
 END_TEST
 
-START_TEST(server_stream_finish_discards_unread_replies) {
+static const char UNREAD_MESSAGE[] =
+    "grpc-c: the stream was finished before all its responses were read";
+
+/* Finish with responses left unread cancels the call instead of reading
+ * them: the server may never stop sending. Here it would not (an endless
+ * stream); the 5 s deadline only bounds the test. */
+START_TEST(server_stream_finish_returns_on_an_endless_stream) {
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.count = INT32_MAX;
+  grpc_c_call_options *opts = e2e_timeout_opts(5000);
+  E2e__Echo__ServerStream_Stream *stream;
+  ck_assert_int_eq(
+      e2e__echo__server_stream__start(channel, &req, opts, &stream), 0);
+  grpc_c_call_options_free(opts);
+  E2e__EchoReply *reply;
+  for (int i = 0; i < 3; i++)
+    ck_assert(e2e__echo__server_stream__read(stream, &reply));
+  double start = e2e_now_s();
+  grpc_c_status status = GRPC_C_STATUS_INIT;
+  ck_assert_int_eq(e2e__echo__server_stream__finish(stream, &status),
+                   GRPC_C_CANCELLED);
+  ck_assert_str_eq(status.message, UNREAD_MESSAGE);
+  ck_assert(e2e_now_s() - start < 2.0);
+  grpc_c_status_clear(&status);
+  /* The handler's writes fail and it returns. */
+  ck_assert_int_eq(e2e_wait_for(&srv.streams_done, 1), 1);
+}
+END_TEST
+
+/* A finite stream too: responses left unread mean the caller gave up. */
+START_TEST(server_stream_finish_with_unread_replies_cancels) {
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   req.count = 20;
   E2e__Echo__ServerStream_Stream *stream;
@@ -501,7 +532,32 @@ START_TEST(server_stream_finish_discards_unread_replies) {
       e2e__echo__server_stream__start(channel, &req, NULL, &stream), 0);
   E2e__EchoReply *reply;
   ck_assert(e2e__echo__server_stream__read(stream, &reply));
-  ck_assert_int_eq(e2e__echo__server_stream__finish(stream, NULL), GRPC_C_OK);
+  grpc_c_status status = GRPC_C_STATUS_INIT;
+  ck_assert_int_eq(e2e__echo__server_stream__finish(stream, &status),
+                   GRPC_C_CANCELLED);
+  ck_assert_str_eq(status.message, UNREAD_MESSAGE);
+  grpc_c_status_clear(&status);
+}
+END_TEST
+
+/* Every response read, but not the end of the stream: finish reads that
+ * end and returns the server's own status. */
+START_TEST(server_stream_finish_after_the_last_reply_keeps_the_status) {
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.count = 3;
+  req.fail_code = GRPC_C_ABORTED;
+  req.fail_message = "after three";
+  E2e__Echo__ServerStream_Stream *stream;
+  ck_assert_int_eq(
+      e2e__echo__server_stream__start(channel, &req, NULL, &stream), 0);
+  E2e__EchoReply *reply;
+  for (int i = 0; i < 3; i++)
+    ck_assert(e2e__echo__server_stream__read(stream, &reply));
+  grpc_c_status status = GRPC_C_STATUS_INIT;
+  ck_assert_int_eq(e2e__echo__server_stream__finish(stream, &status),
+                   GRPC_C_ABORTED);
+  ck_assert_str_eq(status.message, "after three");
+  grpc_c_status_clear(&status);
 }
 END_TEST
 
@@ -781,7 +837,10 @@ static Suite *e2e_suite(void) {
   tcase_set_timeout(streams, 60);
   tcase_add_test(streams, server_stream_sends_n_replies);
   tcase_add_test(streams, server_stream_status_after_messages);
-  tcase_add_test(streams, server_stream_finish_discards_unread_replies);
+  tcase_add_test(streams, server_stream_finish_returns_on_an_endless_stream);
+  tcase_add_test(streams, server_stream_finish_with_unread_replies_cancels);
+  tcase_add_test(streams,
+                 server_stream_finish_after_the_last_reply_keeps_the_status);
   tcase_add_test(streams, server_stream_deadline_exceeded);
   tcase_add_test(streams, client_stream_counts_messages);
   tcase_add_test(streams, client_stream_empty);

@@ -3,12 +3,15 @@
  * balancing, connectivity, server limits. */
 #define _GNU_SOURCE
 #include <check.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core_status_server.h"
 #include "e2e.grpc-c.h"
 #include "e2e_server.h"
 
@@ -82,6 +85,97 @@ START_TEST(error_details_reach_the_client) {
   ck_assert_uint_eq(status.details_len, sizeof details);
   ck_assert_mem_eq(status.details, details, sizeof details);
   grpc_c_status_clear(&status);
+}
+END_TEST
+
+/* The status an async callback saw, copied out of the callback. */
+typedef struct async_outcome {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bool done;
+  grpc_c_code code;
+  char message[128];
+} async_outcome;
+
+static void on_outcome(const grpc_c_status *status, E2e__EchoReply *reply,
+                       void *user_data) {
+  async_outcome *out = user_data;
+  pthread_mutex_lock(&out->mu);
+  out->code = status->code;
+  snprintf(out->message, sizeof out->message, "%s",
+           status->message ? status->message : "");
+  out->done = true;
+  pthread_cond_signal(&out->cv);
+  pthread_mutex_unlock(&out->mu);
+  if (reply) e2e__echo_reply__free_unpacked(reply, NULL);
+}
+
+static void expect_status(grpc_c_code code, grpc_c_status *status,
+                          grpc_c_code want, const char *message) {
+  ck_assert_int_eq(code, want);
+  ck_assert_int_eq(status->code, want);
+  ck_assert_str_eq(status->message, message);
+  grpc_c_status_clear(status);
+}
+
+/* A peer that sends a grpc-status outside 0..16: every way a client call
+ * ends reports UNKNOWN, with the code the server sent in the message. */
+START_TEST(out_of_range_status_is_unknown_with_the_code_in_the_message) {
+  static const struct {
+    int code;
+    const char *sent, *seen;
+  } cases[] = {
+      {42, "the answer", "grpc-c: the server sent status 42: the answer"},
+      {17, "", "grpc-c: the server sent status 17"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    core_status_server *peer =
+        core_status_server_start(cases[i].code, cases[i].sent);
+    ck_assert_ptr_nonnull(peer);
+    grpc_c_channel *ch;
+    ck_assert_int_eq(
+        grpc_c_channel_create(&ch, core_status_server_target(peer), NULL), 0);
+    const char *seen = cases[i].seen;
+    E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+    E2e__EchoReply *reply;
+    grpc_c_status status = GRPC_C_STATUS_INIT;
+
+    grpc_c_code code = e2e__echo__unary__call(ch, &req, &reply, NULL, &status);
+    expect_status(code, &status, GRPC_C_UNKNOWN, seen);
+    ck_assert_ptr_null(reply);
+
+    async_outcome out = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                         false, GRPC_C_OK, ""};
+    ck_assert_int_eq(
+        e2e__echo__unary__call_async(ch, &req, NULL, on_outcome, &out), 0);
+    pthread_mutex_lock(&out.mu);
+    while (!out.done) pthread_cond_wait(&out.cv, &out.mu);
+    pthread_mutex_unlock(&out.mu);
+    ck_assert_int_eq(out.code, GRPC_C_UNKNOWN);
+    ck_assert_str_eq(out.message, seen);
+
+    E2e__Echo__ServerStream_Stream *server_stream;
+    ck_assert_int_eq(
+        e2e__echo__server_stream__start(ch, &req, NULL, &server_stream), 0);
+    ck_assert(!e2e__echo__server_stream__read(server_stream, &reply));
+    code = e2e__echo__server_stream__finish(server_stream, &status);
+    expect_status(code, &status, GRPC_C_UNKNOWN, seen);
+
+    E2e__Echo__ClientStream_Stream *client_stream;
+    ck_assert_int_eq(e2e__echo__client_stream__start(ch, NULL, &client_stream),
+                     0);
+    code = e2e__echo__client_stream__finish(client_stream, &reply, &status);
+    expect_status(code, &status, GRPC_C_UNKNOWN, seen);
+    ck_assert_ptr_null(reply);
+
+    E2e__Echo__Bidi_Stream *bidi;
+    ck_assert_int_eq(e2e__echo__bidi__start(ch, NULL, &bidi), 0);
+    code = e2e__echo__bidi__finish(bidi, &status);
+    expect_status(code, &status, GRPC_C_UNKNOWN, seen);
+
+    grpc_c_channel_destroy(ch);
+    core_status_server_stop(peer);
+  }
 }
 END_TEST
 
@@ -367,6 +461,8 @@ int main(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, response_initial_and_trailing_metadata_unary);
   tcase_add_test(tc, error_details_reach_the_client);
+  tcase_add_test(tc,
+                 out_of_range_status_is_unknown_with_the_code_in_the_message);
   tcase_add_test(tc, deadline_propagates_to_child_calls);
   tcase_add_test(tc, channel_default_timeout_applies);
   tcase_add_test(tc, user_agent_prefix_is_sent);

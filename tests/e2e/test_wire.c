@@ -1,13 +1,19 @@
 /* What crosses the wire, measured: calls go through a counting proxy, so a
  * test sees how many bytes each direction really carried (compression,
- * keepalive pings). */
+ * keepalive pings); and compressed messages made by hand, sent through the
+ * gRPC core's own call API. */
 #define _GNU_SOURCE
 #include <check.h>
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/compression.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "byte_proxy.h"
 #include "e2e.grpc-c.h"
@@ -282,6 +288,179 @@ START_TEST(per_message_compression_opt_out) {
 }
 END_TEST
 
+/* ---- compressed requests made by hand ---- */
+
+/* Deflates `in` with the zlib wrapper (gRPC's "deflate") or the gzip one. */
+static size_t zip(bool gzip, const uint8_t *in, size_t in_len, uint8_t *out,
+                  size_t cap) {
+  z_stream zs = {0};
+  ck_assert_int_eq(deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED,
+                                gzip ? 15 + 16 : 15, 8, Z_DEFAULT_STRATEGY),
+                   Z_OK);
+  zs.next_in = (Bytef *)in;
+  zs.avail_in = (uInt)in_len;
+  zs.next_out = out;
+  zs.avail_out = (uInt)cap;
+  ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
+  size_t n = cap - zs.avail_out;
+  deflateEnd(&zs);
+  return n;
+}
+
+/* A Unary call made on the core's call API, so that its request message is
+ * `bytes` exactly as given, flagged compressed with `alg` on a call that
+ * declares `alg` (the core does not compress again a buffer that says it is
+ * compressed). Returns the status code; *reply gets the response or NULL. */
+static grpc_status_code raw_compressed_unary(grpc_compression_algorithm alg,
+                                             const uint8_t *bytes, size_t len,
+                                             E2e__EchoReply **reply) {
+  *reply = NULL;
+  grpc_init();
+  grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+  grpc_channel *ch = grpc_channel_create(srv.target, creds, NULL);
+  grpc_channel_credentials_release(creds);
+  grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
+  gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                                       gpr_time_from_seconds(10, GPR_TIMESPAN));
+  grpc_slice method = grpc_slice_from_static_string("/e2e.Echo/Unary");
+  grpc_call *call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS,
+                                             cq, method, NULL, deadline, NULL);
+  const char *name;
+  ck_assert(grpc_compression_algorithm_name(alg, &name));
+  grpc_metadata encoding = {.key = grpc_slice_from_static_string(
+                                GRPC_COMPRESSION_REQUEST_ALGORITHM_MD_KEY),
+                            .value = grpc_slice_from_static_string(name)};
+  grpc_slice payload = grpc_slice_from_copied_buffer((const char *)bytes, len);
+  grpc_byte_buffer *request =
+      grpc_raw_compressed_byte_buffer_create(&payload, 1, alg);
+  grpc_slice_unref(payload);
+  grpc_byte_buffer *response = NULL;
+  grpc_metadata_array initial, trailing;
+  grpc_metadata_array_init(&initial);
+  grpc_metadata_array_init(&trailing);
+  grpc_status_code code = GRPC_STATUS_UNKNOWN;
+  grpc_slice details = grpc_empty_slice();
+  grpc_op ops[6] = {{0}};
+  ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+  ops[0].data.send_initial_metadata.count = 1;
+  ops[0].data.send_initial_metadata.metadata = &encoding;
+  ops[1].op = GRPC_OP_SEND_MESSAGE;
+  ops[1].data.send_message.send_message = request;
+  ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+  ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+  ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial;
+  ops[4].op = GRPC_OP_RECV_MESSAGE;
+  ops[4].data.recv_message.recv_message = &response;
+  ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+  ops[5].data.recv_status_on_client.trailing_metadata = &trailing;
+  ops[5].data.recv_status_on_client.status = &code;
+  ops[5].data.recv_status_on_client.status_details = &details;
+  ck_assert_int_eq(grpc_call_start_batch(call, ops, 6, ops, NULL),
+                   GRPC_CALL_OK);
+  grpc_event ev = grpc_completion_queue_pluck(
+      cq, ops, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+  ck_assert(ev.success);
+  if (response) {
+    grpc_byte_buffer_reader reader;
+    ck_assert(grpc_byte_buffer_reader_init(&reader, response));
+    grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
+    grpc_byte_buffer_reader_destroy(&reader);
+    *reply = e2e__echo_reply__unpack(NULL, GRPC_SLICE_LENGTH(all),
+                                     GRPC_SLICE_START_PTR(all));
+    grpc_slice_unref(all);
+    grpc_byte_buffer_destroy(response);
+  }
+  grpc_byte_buffer_destroy(request);
+  grpc_slice_unref(details);
+  grpc_metadata_array_destroy(&initial);
+  grpc_metadata_array_destroy(&trailing);
+  grpc_call_unref(call);
+  grpc_completion_queue_shutdown(cq);
+  while (grpc_completion_queue_pluck(cq, NULL,
+                                     gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL)
+             .type != GRPC_QUEUE_SHUTDOWN) {
+  }
+  grpc_completion_queue_destroy(cq);
+  grpc_channel_destroy(ch);
+  grpc_shutdown();
+  return code;
+}
+
+/* Loop index: bit 0 picks the algorithm (gzip, deflate), bit 1 who
+ * inflates (the runtime, the core). Both inflaters must agree. */
+static grpc_compression_algorithm hand_made_setup(int i) {
+  if (i & 2) restart_with(4 * 1024 * 1024, false, true);
+  return i & 1 ? GRPC_COMPRESS_DEFLATE : GRPC_COMPRESS_GZIP;
+}
+
+/* A request {text: "plain"} in the gzip or the zlib wrapper, followed by
+ * `junk` bytes. */
+static size_t compressed_request(bool gzip, size_t junk, uint8_t *out,
+                                 size_t cap) {
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.text = "plain";
+  uint8_t plain[64];
+  size_t plain_len = e2e__echo_request__pack(&req, plain);
+  size_t n = zip(gzip, plain, plain_len, out, cap);
+  ck_assert_uint_le(n + junk, cap);
+  memset(out + n, 0x5a, junk);
+  return n + junk;
+}
+
+START_TEST(well_formed_hand_made_compressed_request_is_served) {
+  grpc_compression_algorithm alg = hand_made_setup(_i);
+  uint8_t bytes[256];
+  size_t len =
+      compressed_request(alg == GRPC_COMPRESS_GZIP, 0, bytes, sizeof bytes);
+  E2e__EchoReply *reply;
+  ck_assert_int_eq(raw_compressed_unary(alg, bytes, len, &reply),
+                   GRPC_STATUS_OK);
+  ck_assert_ptr_nonnull(reply);
+  ck_assert_str_eq(reply->text, "plain");
+  e2e__echo_reply__free_unpacked(reply, NULL);
+}
+END_TEST
+
+/* The core refuses input left over after the compressed stream ends. */
+START_TEST(compressed_request_with_trailing_junk_is_refused) {
+  grpc_compression_algorithm alg = hand_made_setup(_i);
+  uint8_t bytes[256];
+  size_t len =
+      compressed_request(alg == GRPC_COMPRESS_GZIP, 3, bytes, sizeof bytes);
+  E2e__EchoReply *reply;
+  ck_assert_int_eq(raw_compressed_unary(alg, bytes, len, &reply),
+                   GRPC_STATUS_INTERNAL);
+  ck_assert_ptr_null(reply);
+}
+END_TEST
+
+/* The core inflates zero compressed bytes to an empty message, which is a
+ * valid request with every field at its default. */
+START_TEST(empty_compressed_request_is_an_empty_message) {
+  grpc_compression_algorithm alg = hand_made_setup(_i);
+  E2e__EchoReply *reply;
+  ck_assert_int_eq(raw_compressed_unary(alg, (const uint8_t *)"", 0, &reply),
+                   GRPC_STATUS_OK);
+  ck_assert_ptr_nonnull(reply);
+  ck_assert_str_eq(reply->text, "");
+  e2e__echo_reply__free_unpacked(reply, NULL);
+}
+END_TEST
+
+/* The core reads "gzip" only with the gzip wrapper and "deflate" only with
+ * the zlib one. */
+START_TEST(compressed_request_in_the_other_wrapper_is_refused) {
+  grpc_compression_algorithm alg = hand_made_setup(_i);
+  uint8_t bytes[256];
+  size_t len =
+      compressed_request(alg != GRPC_COMPRESS_GZIP, 0, bytes, sizeof bytes);
+  E2e__EchoReply *reply;
+  ck_assert_int_eq(raw_compressed_unary(alg, bytes, len, &reply),
+                   GRPC_STATUS_INTERNAL);
+  ck_assert_ptr_null(reply);
+}
+END_TEST
+
 START_TEST(keepalive_pings_an_idle_connection) {
   /* Let the server accept frequent pings, then idle with and without
    * keepalive and compare what the client sent meanwhile. */
@@ -342,6 +521,14 @@ int main(void) {
   tcase_add_test(tc, core_inflating_on_request_hides_the_flag);
   /* 0: the limit from its setter; 1: from set_int(). */
   tcase_add_loop_test(tc, inflating_stops_at_the_receive_limit, 0, 2);
+  /* 0..3: gzip and deflate, inflated by the runtime and by the core. */
+  tcase_add_loop_test(tc, well_formed_hand_made_compressed_request_is_served, 0,
+                      4);
+  tcase_add_loop_test(tc, compressed_request_with_trailing_junk_is_refused, 0,
+                      4);
+  tcase_add_loop_test(tc, empty_compressed_request_is_an_empty_message, 0, 4);
+  tcase_add_loop_test(tc, compressed_request_in_the_other_wrapper_is_refused, 0,
+                      4);
   tcase_add_test(tc, keepalive_pings_an_idle_connection);
   suite_add_tcase(s, tc);
   return e2e_run_suite(s);

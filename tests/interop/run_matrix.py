@@ -80,9 +80,10 @@ def command(args, kind, side):
     return [sys.executable, os.path.join(HERE, script), "--stubs", args.stubs]
 
 
-def start_server(cmd):
-    """Starts a server; returns (process, port) or (process, None)."""
-    proc = subprocess.Popen(cmd + ["--port=0", "--bind_host=127.0.0.1"],
+def start_server(cmd, bind_host="127.0.0.1"):
+    """Starts a server; returns (process, port, output so far), port None
+    when it did not start."""
+    proc = subprocess.Popen(cmd + ["--port=0", "--bind_host=" + bind_host],
                             stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     deadline = time.monotonic() + SERVER_START_TIMEOUT

@@ -338,7 +338,14 @@ bool grpc_c_client_stream_writes_done(grpc_c_client_stream *stream);
 /**
  * Ends the call: half-closes if needed, receives the response of a
  * client-streaming call, waits for the status, and releases the stream.
- * Messages not yet read by the caller are discarded.
+ *
+ * Server-streaming and bidirectional calls: finish reads once more to see
+ * whether the caller read every response. At the end of the stream it
+ * returns the server's status. If a response was still there, finish
+ * cancels the call rather than read on (the server may never stop sending)
+ * and returns ::GRPC_C_CANCELLED, message "grpc-c: the stream was finished
+ * before all its responses were read". That one read waits for the server's
+ * next message or its status, up to the call's deadline.
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  * Blocks.
  *

@@ -412,9 +412,15 @@ int grpc_c_server_ctx_add_initial_metadata(grpc_c_server_ctx *ctx,
                                            size_t len);
 
 /**
- * Adds a trailing metadata entry, sent with the status. Same rules.
+ * Adds a trailing metadata entry, sent with the status. Same rules. Add
+ * entries before the status goes out: before the handler returns, or, for
+ * a deferred or non-blocking call, before grpc_c_server_ctx_finish(). That
+ * is not checked (::GRPC_C_ESTATE is never returned): after finish, in the
+ * callbacks of a non-blocking call whose context outlives it, an entry is
+ * not sent and may race with the status going out, so do not add one.
  * Threads: the call's owner (see ::grpc_c_server_ctx).
- * @return 0, ::GRPC_C_EINVAL, ::GRPC_C_ENOMEM, ::GRPC_C_ESTATE.
+ * @return 0, ::GRPC_C_EINVAL (NULL `ctx`, invalid key or value),
+ *         ::GRPC_C_ENOMEM.
  */
 int grpc_c_server_ctx_add_trailing_metadata(grpc_c_server_ctx *ctx,
                                             const char *key, const void *value,

@@ -42,7 +42,14 @@ extern "C" {
   X(DATA_LOSS, 15)          \
   X(UNAUTHENTICATED, 16)
 
-/** A gRPC status code; the values are the ones on the wire. */
+/**
+ * A gRPC status code; the values are the ones on the wire.
+ *
+ * A client never reports a code outside this list: when a server sends a
+ * `grpc-status` outside 0..16, the call ends with ::GRPC_C_UNKNOWN and the
+ * status message "grpc-c: the server sent status N: <its message>" (or
+ * "grpc-c: the server sent status N" when it sent no message).
+ */
 typedef enum grpc_c_code {
 #define GRPC_C_CODE_ENUM_(name, value) GRPC_C_##name = value,
   GRPC_C_CODES(GRPC_C_CODE_ENUM_)

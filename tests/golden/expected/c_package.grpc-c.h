@@ -201,8 +201,10 @@ typedef struct Shop__CStore__Store__Restock_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool shop__c_store__store__restock__server_read(
     Shop__CStore__Store__Restock_ServerStream *stream,

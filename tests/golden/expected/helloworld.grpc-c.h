@@ -186,8 +186,11 @@ bool helloworld__greeter__lots_of_replies__read(
     Helloworld__HelloReply **response);
 
 /**
- * Ends the call: waits for the status and releases the stream. Responses
- * not read yet are discarded.
+ * Ends the call: waits for the status and releases the stream. When a
+ * response is left unread (a read has not returned false yet and the server
+ * sent another), the call is cancelled instead and this returns
+ * ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -354,7 +357,10 @@ bool helloworld__greeter__bidi_hello__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -418,8 +424,10 @@ typedef struct Helloworld__Greeter__LotsOfGreetings_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool helloworld__greeter__lots_of_greetings__server_read(
     Helloworld__Greeter__LotsOfGreetings_ServerStream *stream,
@@ -442,8 +450,10 @@ typedef struct Helloworld__Greeter__BidiHello_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool helloworld__greeter__bidi_hello__server_read(
     Helloworld__Greeter__BidiHello_ServerStream *stream,

@@ -172,8 +172,11 @@ bool proto2__legacy__walk__read(
     Proto2__Outer__Inner **response);
 
 /**
- * Ends the call: waits for the status and releases the stream. Responses
- * not read yet are discarded.
+ * Ends the call: waits for the status and releases the stream. When a
+ * response is left unread (a read has not returned false yet and the server
+ * sent another), the call is cancelled instead and this returns
+ * ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -336,7 +339,10 @@ bool proto2__legacy__mirror__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -400,8 +406,10 @@ typedef struct Proto2__Legacy__Gather_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool proto2__legacy__gather__server_read(
     Proto2__Legacy__Gather_ServerStream *stream,
@@ -424,8 +432,10 @@ typedef struct Proto2__Legacy__Mirror_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool proto2__legacy__mirror__server_read(
     Proto2__Legacy__Mirror_ServerStream *stream,

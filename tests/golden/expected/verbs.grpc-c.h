@@ -310,8 +310,11 @@ bool verbs__server__serve__read(
     Verbs__Resp **response);
 
 /**
- * Ends the call: waits for the status and releases the stream. Responses
- * not read yet are discarded.
+ * Ends the call: waits for the status and releases the stream. When a
+ * response is left unread (a read has not returned false yet and the server
+ * sent another), the call is cancelled instead and this returns
+ * ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -474,7 +477,10 @@ bool verbs__server__destroy__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -747,8 +753,11 @@ bool verbs__server__servicer__read(
     Verbs__Resp **response);
 
 /**
- * Ends the call: waits for the status and releases the stream. Responses
- * not read yet are discarded.
+ * Ends the call: waits for the status and releases the stream. When a
+ * response is left unread (a read has not returned false yet and the server
+ * sent another), the call is cancelled instead and this returns
+ * ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -840,7 +849,10 @@ bool verbs__server__service__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -1343,7 +1355,10 @@ bool verbs__server__read__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -1435,7 +1450,10 @@ bool verbs__server__write__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -1527,7 +1545,10 @@ bool verbs__server__writes_done__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -1619,7 +1640,10 @@ bool verbs__server__finish__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -1711,7 +1735,10 @@ bool verbs__server__cancel__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -1803,7 +1830,10 @@ bool verbs__server__stream__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -1895,7 +1925,10 @@ bool verbs__server__server_stream__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -1987,7 +2020,10 @@ bool verbs__server__server_read__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -2079,7 +2115,10 @@ bool verbs__server__server_write__writes_done(
 
 /**
  * Ends the call: half-closes if needed, waits for the status and releases
- * the stream. Responses not read yet are discarded.
+ * the stream. When a response is left unread (a read has not returned false
+ * yet and the server sent another), the call is cancelled instead and this
+ * returns ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads, writes or cancels.
  *
  * @param stream the stream; invalid afterwards.
@@ -2347,8 +2386,10 @@ typedef struct Verbs__Server__Bind_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__bind__server_read(
     Verbs__Server__Bind_ServerStream *stream,
@@ -2371,8 +2412,10 @@ typedef struct Verbs__Server__Destroy_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__destroy__server_read(
     Verbs__Server__Destroy_ServerStream *stream,
@@ -2436,8 +2479,10 @@ typedef struct Verbs__Server__Service_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__service__server_read(
     Verbs__Server__Service_ServerStream *stream,
@@ -2476,8 +2521,10 @@ typedef struct Verbs__Server__Methods_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__methods__server_read(
     Verbs__Server__Methods_ServerStream *stream,
@@ -2500,8 +2547,10 @@ typedef struct Verbs__Server__Read_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__read__server_read(
     Verbs__Server__Read_ServerStream *stream,
@@ -2540,8 +2589,10 @@ typedef struct Verbs__Server__Write_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__write__server_read(
     Verbs__Server__Write_ServerStream *stream,
@@ -2580,8 +2631,10 @@ typedef struct Verbs__Server__WritesDone_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__writes_done__server_read(
     Verbs__Server__WritesDone_ServerStream *stream,
@@ -2620,8 +2673,10 @@ typedef struct Verbs__Server__Finish_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__finish__server_read(
     Verbs__Server__Finish_ServerStream *stream,
@@ -2660,8 +2715,10 @@ typedef struct Verbs__Server__Cancel_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__cancel__server_read(
     Verbs__Server__Cancel_ServerStream *stream,
@@ -2700,8 +2757,10 @@ typedef struct Verbs__Server__Stream_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__stream__server_read(
     Verbs__Server__Stream_ServerStream *stream,
@@ -2740,8 +2799,10 @@ typedef struct Verbs__Server__ServerStream_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__server_stream__server_read(
     Verbs__Server__ServerStream_ServerStream *stream,
@@ -2780,8 +2841,10 @@ typedef struct Verbs__Server__ServerRead_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__server_read__server_read(
     Verbs__Server__ServerRead_ServerStream *stream,
@@ -2820,8 +2883,10 @@ typedef struct Verbs__Server__ServerWrite_ServerStream
  * @param[out] request receives a message lent until the next read or the end
  *     of the handler; NULL when false is returned.
  * @return true with a message; false when the client half-closed, the call
- *     was cancelled, or the message could not be decoded (the call then ends
- *     with ::GRPC_C_INTERNAL whatever the handler returns).
+ *     was cancelled, or the message could not be decoded. After a failed
+ *     decode a handler that returns ::GRPC_C_OK ends the call with
+ *     ::GRPC_C_RESOURCE_EXHAUSTED when the message exceeded the receive
+ *     limit, else ::GRPC_C_INTERNAL; any other code it returns is kept.
  */
 bool verbs__server__server_write__server_read(
     Verbs__Server__ServerWrite_ServerStream *stream,

@@ -163,8 +163,11 @@ bool wkt__clock__watch__read(
     Google__Protobuf__Any **response);
 
 /**
- * Ends the call: waits for the status and releases the stream. Responses
- * not read yet are discarded.
+ * Ends the call: waits for the status and releases the stream. When a
+ * response is left unread (a read has not returned false yet and the server
+ * sent another), the call is cancelled instead and this returns
+ * ::GRPC_C_CANCELLED, so an endless stream cannot block it; see
+ * grpc_c_client_stream_finish().
  * Threads: one thread, once, when no other thread reads or cancels.
  *
  * @param stream the stream; invalid afterwards.
