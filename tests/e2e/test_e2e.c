@@ -117,6 +117,26 @@ START_TEST(unary_every_status_code_round_trips) {
 }
 END_TEST
 
+START_TEST(handler_status_out_of_range_goes_out_as_unknown) {
+  int codes[] = {17, 42, -3};
+  for (size_t i = 0; i < sizeof codes / sizeof *codes; i++) {
+    E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+    req.fail_code = codes[i];
+    req.fail_message = "why";
+    E2e__EchoReply *reply;
+    grpc_c_status status = GRPC_C_STATUS_INIT;
+    ck_assert_int_eq(
+        e2e__echo__unary__call(channel, &req, &reply, NULL, &status),
+        GRPC_C_UNKNOWN);
+    char expected[96];
+    snprintf(expected, sizeof expected,
+             "grpc-c: the handler returned status %d: why", codes[i]);
+    ck_assert_str_eq(status.message, expected);
+    grpc_c_status_clear(&status);
+  }
+}
+END_TEST
+
 START_TEST(unary_null_servicer_slot_is_unimplemented) {
   E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
   E2e__EchoReply *reply;
@@ -816,6 +836,7 @@ static Suite *e2e_suite(void) {
   tcase_add_test(unary, unary_status_code_and_utf8_message);
   tcase_add_test(unary, unary_status_message_beyond_default_metadata_limit);
   tcase_add_test(unary, unary_every_status_code_round_trips);
+  tcase_add_test(unary, handler_status_out_of_range_goes_out_as_unknown);
   tcase_add_test(unary, unary_null_servicer_slot_is_unimplemented);
   tcase_add_test(unary, unary_unregistered_service_is_unimplemented);
   tcase_add_test(unary, unary_deadline_exceeded);
