@@ -17,6 +17,8 @@
  *                           port N", stops on SIGTERM (tests/interop's
  *                           run_pair.py contract)
  * Every helper dies by SIGALRM after 120 s whatever happens.
+ * `test_fault --known-bugs` runs the tests of known runtime bugs, which
+ * fail until they are fixed (kept out of the default run, CMakeLists.txt).
  *
  * Already covered elsewhere, not repeated here: unary requests that do not
  * parse (test_e2e: unary_undecodable_request_is_internal), cancellation
@@ -526,7 +528,7 @@ static void on_async_done(const grpc_c_status *status, E2e__EchoReply *reply,
 
 /* Async unary, cancelled through its source from this thread while the
  * channel's thread may be completing it. The sources are freed only after
- * the channel has been destroyed: only then is the runtime done with them. */
+ * the channel (see known_bug_async_cancel_source_used_after_callback). */
 static void async_cancelled(storm *s, int index, unsigned *rnd) {
   grpc_c_cancel_source *source;
   grpc_c_call_options *opts;
@@ -614,6 +616,43 @@ START_TEST(cancel_storm) {
   for (int i = 0; i < STORM_CALLS; i++) grpc_c_cancel_source_free(s.sources[i]);
   ck_assert_int_gt(atomic_load(&s.by_code[GRPC_C_CANCELLED]), 0);
   expect_calm_after();
+}
+END_TEST
+
+/* ---- known bugs: not in the default run (see CMakeLists.txt) ---- */
+
+static void free_source_when_done(const grpc_c_status *status,
+                                  E2e__EchoReply *reply, void *user_data) {
+  ck_assert_int_eq(status->code, GRPC_C_OK);
+  e2e__echo_reply__free_unpacked(reply, NULL);
+  /* The call has ended: its callback reports the outcome, which is when
+   * client.h allows freeing the source ("every call started with it must
+   * have ended"). */
+  grpc_c_cancel_source_free(user_data);
+}
+
+/* BUG: unary_async_complete() (runtime/src/client.c) runs the callback
+ * before unary_destroy() detaches the call from its cancel source, so the
+ * runtime locks the source's mutex after the callback returned. A caller
+ * that frees the source in the callback, or on another thread once the
+ * callback has run, makes that a use after free (ASan:
+ * heap-use-after-free in gc_cancel_detach; without ASan the cancel storm
+ * hit "malloc(): unaligned tcache chunk detected"). Detaching before the
+ * callback fixes it. */
+START_TEST(known_bug_async_cancel_source_used_after_callback) {
+  grpc_c_channel *ch;
+  ck_assert_int_eq(grpc_c_channel_create(&ch, srv.target, NULL), 0);
+  grpc_c_cancel_source *source;
+  ck_assert_int_eq(grpc_c_cancel_source_new(&source), 0);
+  grpc_c_call_options *opts;
+  ck_assert_int_eq(grpc_c_call_options_new(&opts), 0);
+  ck_assert_int_eq(grpc_c_call_options_set_cancel_source(opts, source), 0);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  ck_assert_int_eq(e2e__echo__unary__call_async(ch, &req, opts,
+                                                free_source_when_done, source),
+                   0);
+  grpc_c_call_options_free(opts);
+  grpc_c_channel_destroy(ch); /* joins the callback's thread */
 }
 END_TEST
 
@@ -787,6 +826,11 @@ int main(int argc, char **argv) {
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 4096) {
     limit.rlim_cur = limit.rlim_max < 4096 ? limit.rlim_max : 4096;
     setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (argc == 2 && strcmp(argv[1], "--known-bugs") == 0) {
+    Suite *bugs = suite_create("known_bugs");
+    ADD(bugs, known_bug_async_cancel_source_used_after_callback);
+    return e2e_run_suite(bugs);
   }
   Suite *suite = suite_create("fault");
   ADD(suite, client_killed_while_the_server_reads);
