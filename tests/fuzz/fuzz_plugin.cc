@@ -5,7 +5,8 @@
 // the response instead of written to stdout.
 //
 // Besides the sanitizers: a run either fails with an error message and no
-// files, or succeeds with no error and files that are named and non-empty.
+// files, or succeeds with no error and non-empty files named like the
+// plugin's outputs (<base>.grpc-c.h, .grpc-c.c, .grpc-c.skel.c).
 #include <google/protobuf/compiler/plugin.h>
 #include <google/protobuf/compiler/plugin.pb.h>
 #include <google/protobuf/stubs/logging.h>
@@ -20,6 +21,11 @@
 namespace {
 
 namespace pb = google::protobuf;
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
 
 void Expect(bool cond, const char* what) {
   if (cond) return;
@@ -56,7 +62,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   for (const auto& file : response.file()) {
-    Expect(!file.name().empty(), "every output has a name");
+    Expect(EndsWith(file.name(), ".grpc-c.h") ||
+               EndsWith(file.name(), ".grpc-c.c") ||
+               EndsWith(file.name(), ".grpc-c.skel.c"),
+           "every output is named like one of the plugin's");
     Expect(!file.content().empty(), "every output has content");
   }
   return 0;
