@@ -9,6 +9,7 @@ PACKAGES=(
   libprotoc-dev protobuf-compiler
   check libsubunit-dev
   grpc-proto python3-grpcio python3-protobuf protobuf-compiler-grpc
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
