@@ -17,8 +17,6 @@
  *                           port N", stops on SIGTERM (tests/interop's
  *                           run_pair.py contract)
  * Every helper dies by SIGALRM after 120 s whatever happens.
- * `test_fault --known-bugs` runs the tests of known runtime bugs, which
- * fail until they are fixed (kept out of the default run, CMakeLists.txt).
  *
  * Already covered elsewhere, not repeated here: unary requests that do not
  * parse (test_e2e: unary_undecodable_request_is_internal), cancellation
@@ -528,7 +526,7 @@ static void on_async_done(const grpc_c_status *status, E2e__EchoReply *reply,
 
 /* Async unary, cancelled through its source from this thread while the
  * channel's thread may be completing it. The sources are freed only after
- * the channel (see known_bug_async_cancel_source_used_after_callback). */
+ * the channel (see async_cancel_source_freed_after_the_callback). */
 static void async_cancelled(storm *s, int index, unsigned *rnd) {
   grpc_c_cancel_source *source;
   grpc_c_call_options *opts;
@@ -619,7 +617,7 @@ START_TEST(cancel_storm) {
 }
 END_TEST
 
-/* ---- known bugs: not in the default run (see CMakeLists.txt) ---- */
+/* ---- regressions ---- */
 
 static void free_source_when_done(const grpc_c_status *status,
                                   E2e__EchoReply *reply, void *user_data) {
@@ -631,15 +629,13 @@ static void free_source_when_done(const grpc_c_status *status,
   grpc_c_cancel_source_free(user_data);
 }
 
-/* BUG: unary_async_complete() (runtime/src/client.c) runs the callback
- * before unary_destroy() detaches the call from its cancel source, so the
- * runtime locks the source's mutex after the callback returned. A caller
- * that frees the source in the callback, or on another thread once the
- * callback has run, makes that a use after free (ASan:
+/* A regression: unary_async_complete() (runtime/src/client.c) used to run
+ * the callback before leaving the call's cancel source, so a callback that
+ * freed the source made the later detach a use after free (ASan:
  * heap-use-after-free in gc_cancel_detach; without ASan the cancel storm
- * hit "malloc(): unaligned tcache chunk detected"). Detaching before the
- * callback fixes it. */
-START_TEST(known_bug_async_cancel_source_used_after_callback) {
+ * hit "malloc(): unaligned tcache chunk detected"). It now leaves the
+ * source first. */
+START_TEST(async_cancel_source_freed_after_the_callback) {
   grpc_c_channel *ch;
   ck_assert_int_eq(grpc_c_channel_create(&ch, srv.target, NULL), 0);
   grpc_c_cancel_source *source;
@@ -827,11 +823,6 @@ int main(int argc, char **argv) {
     limit.rlim_cur = limit.rlim_max < 4096 ? limit.rlim_max : 4096;
     setrlimit(RLIMIT_NOFILE, &limit);
   }
-  if (argc == 2 && strcmp(argv[1], "--known-bugs") == 0) {
-    Suite *bugs = suite_create("known_bugs");
-    ADD(bugs, known_bug_async_cancel_source_used_after_callback);
-    return e2e_run_suite(bugs);
-  }
   Suite *suite = suite_create("fault");
   ADD(suite, client_killed_while_the_server_reads);
   ADD(suite, client_killed_while_the_server_writes);
@@ -843,5 +834,6 @@ int main(int argc, char **argv) {
   ADD(suite, cancel_storm);
   ADD(suite, streams_with_undecodable_requests_are_internal);
   ADD(suite, undecodable_replies_are_internal_on_the_client);
+  ADD(suite, async_cancel_source_freed_after_the_callback);
   return e2e_run_suite(suite);
 }
