@@ -1,8 +1,8 @@
 /* protobuf-c messages to and from gRPC byte buffers, with as few copies as
- * the core allows: packing writes straight into one slice, and a received
- * buffer that is one contiguous slice is parsed in place. Buffers the core
- * hands over still compressed (requests on servers, which leave
- * decompression to the runtime) are inflated here, within a limit. */
+ * the core allows: packing writes straight into one slice (core_fence.c),
+ * and a received buffer that is one contiguous slice is parsed in place.
+ * Buffers the core hands over still compressed (requests on servers, which
+ * leave decompression to the runtime) are inflated here, within a limit. */
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/slice_buffer.h>
 #include <stdlib.h>
@@ -10,45 +10,8 @@
 
 #include "internal.h"
 
-grpc_byte_buffer *gc_pack_into(const ProtobufCMessage *msg,
-                               grpc_byte_buffer *reuse) {
-  size_t size = protobuf_c_message_get_packed_size(msg);
-  grpc_byte_buffer *buffer = reuse;
-  if (size <= GRPC_SLICE_INLINED_SIZE) {
-    /* Small: packed straight into the buffer's own inline slice. */
-    if (!buffer) buffer = grpc_raw_byte_buffer_create(NULL, 0);
-    if (!buffer) return NULL;
-    protobuf_c_message_pack(
-        msg, grpc_slice_buffer_tiny_add(&buffer->data.raw.slice_buffer, size));
-    return buffer;
-  }
-  grpc_slice slice = grpc_slice_malloc(size);
-  protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(slice));
-  if (buffer) {
-    grpc_slice_buffer_add(&buffer->data.raw.slice_buffer, slice); /* owns it */
-    return buffer;
-  }
-  buffer = grpc_raw_byte_buffer_create(&slice, 1);
-  grpc_slice_unref(slice);
-  return buffer;
-}
-
 grpc_byte_buffer *gc_pack(const ProtobufCMessage *msg) {
   return gc_pack_into(msg, NULL);
-}
-
-void gc_buffer_empty(grpc_byte_buffer *buffer) {
-  /* The core moves a sent message's slices out when the batch starts, so
-   * there is usually nothing to release. */
-  if (buffer->data.raw.slice_buffer.count)
-    grpc_slice_buffer_reset_and_unref(&buffer->data.raw.slice_buffer);
-  buffer->data.raw.compression = GRPC_COMPRESS_NONE;
-}
-
-void gc_buffer_free(grpc_byte_buffer *buffer) {
-  if (!buffer) return;
-  grpc_slice_buffer_destroy(&buffer->data.raw.slice_buffer);
-  gpr_free(buffer);
 }
 
 /* Inflates one compressed message into a malloc'd buffer of at most
@@ -117,18 +80,17 @@ ProtobufCMessage *gc_unpack_limited(
   if (!info) info = &ignored;
   *info = (gc_unpacked){false, false};
   if (!buffer) return NULL;
-  /* Raw is the only kind of byte buffer the core makes. */
-  const grpc_slice_buffer *slices = &buffer->data.raw.slice_buffer;
-  info->compressed = buffer->data.raw.compression != GRPC_COMPRESS_NONE;
-  if (slices->length > limit) {
+  gc_buffer_view view;
+  gc_buffer_look(buffer, &view);
+  info->compressed = view.compression != GRPC_COMPRESS_NONE;
+  if (view.length > limit) {
     info->too_large = true;
     return NULL;
   }
-  if (!info->compressed && slices->count == 1) {
-    const grpc_slice *slice = &slices->slices[0];
+  if (!info->compressed && view.single) {
     return protobuf_c_message_unpack(descriptor, allocator,
-                                     GRPC_SLICE_LENGTH(*slice),
-                                     GRPC_SLICE_START_PTR(*slice));
+                                     GRPC_SLICE_LENGTH(*view.single),
+                                     GRPC_SLICE_START_PTR(*view.single));
   }
   /* Several slices, or compressed: join them first. */
   grpc_byte_buffer_reader reader;
@@ -143,7 +105,7 @@ ProtobufCMessage *gc_unpack_limited(
   } else {
     uint8_t *plain;
     size_t plain_len;
-    if (inflate_all(buffer->data.raw.compression, GRPC_SLICE_START_PTR(all),
+    if (inflate_all(view.compression, GRPC_SLICE_START_PTR(all),
                     GRPC_SLICE_LENGTH(all), limit, &plain, &plain_len,
                     &info->too_large)) {
       msg = protobuf_c_message_unpack(descriptor, allocator, plain_len, plain);

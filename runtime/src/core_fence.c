@@ -9,9 +9,13 @@
  *   its message waiting (to batch replies) and to handle completions
  *   without a trip through the queue. Fallback: every completion goes
  *   through the queue (correct, slower when pipelining).
- * - Byte buffer internals (codec.c reads and fills grpc_byte_buffer's raw
- *   slice buffer and its compression field): selected the same way through
- *   gc_fence_verified().
+ * - Byte buffer internals: packing into a reused buffer's own slices,
+ *   releasing a buffer without a core execution context, and reading a
+ *   received buffer's slices and compression field (requests the core
+ *   leaves compressed, which codec.c inflates within the receive limit).
+ *   Fallback: grpc_raw_byte_buffer_create(), grpc_byte_buffer_destroy(),
+ *   grpc_byte_buffer_length() and the reader; servers then turn the core's
+ *   decompression back on (server.c), so nothing arrives compressed.
  * - Tag bits: server queue tags are slot addresses plus an event number in
  *   the low bits. That rests on our allocation (slots are malloc'd, so
  *   aligned to at least 8), not on the core, which returns tags untouched:
@@ -19,6 +23,7 @@
  *
  * gc_fence_verified() is true on the core versions listed here, unless
  * GRPC_C_CORE_PUBLIC_API=1 is set in the environment (tests run both). */
+#include <grpc/slice_buffer.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,4 +148,77 @@ grpc_call_error gc_start_batch_cached(grpc_call *call,
     }
   }
   return err;
+}
+
+/* ---- byte buffers ---- */
+
+grpc_byte_buffer *gc_pack_into(const ProtobufCMessage *msg,
+                               grpc_byte_buffer *reuse) {
+  size_t size = protobuf_c_message_get_packed_size(msg);
+  if (!gc_fence_verified()) {
+    /* Public API: a new buffer each time. */
+    if (reuse) grpc_byte_buffer_destroy(reuse);
+    grpc_slice slice = grpc_slice_malloc(size);
+    protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(slice));
+    grpc_byte_buffer *buffer = grpc_raw_byte_buffer_create(&slice, 1);
+    grpc_slice_unref(slice);
+    return buffer;
+  }
+  grpc_byte_buffer *buffer = reuse;
+  if (size <= GRPC_SLICE_INLINED_SIZE) {
+    /* Small: packed straight into the buffer's own inline slice. */
+    if (!buffer) buffer = grpc_raw_byte_buffer_create(NULL, 0);
+    if (!buffer) return NULL;
+    protobuf_c_message_pack(
+        msg, grpc_slice_buffer_tiny_add(&buffer->data.raw.slice_buffer, size));
+    return buffer;
+  }
+  grpc_slice slice = grpc_slice_malloc(size);
+  protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(slice));
+  if (buffer) {
+    grpc_slice_buffer_add(&buffer->data.raw.slice_buffer, slice); /* owns it */
+    return buffer;
+  }
+  buffer = grpc_raw_byte_buffer_create(&slice, 1);
+  grpc_slice_unref(slice);
+  return buffer;
+}
+
+void gc_buffer_empty(grpc_byte_buffer *buffer) {
+  /* Public API: nothing to do, gc_pack_into() replaces the buffer. */
+  if (!gc_fence_verified()) return;
+  /* The core moves a sent message's slices out when the batch starts, so
+   * there is usually nothing to release. */
+  if (buffer->data.raw.slice_buffer.count)
+    grpc_slice_buffer_reset_and_unref(&buffer->data.raw.slice_buffer);
+  buffer->data.raw.compression = GRPC_COMPRESS_NONE;
+}
+
+void gc_buffer_free(grpc_byte_buffer *buffer) {
+  if (!buffer) return;
+  if (!gc_fence_verified()) {
+    grpc_byte_buffer_destroy(buffer);
+    return;
+  }
+  /* grpc_byte_buffer_destroy() sets up a core execution context, which
+   * costs more than the release: release the slices through the public
+   * slice API and the struct, which the core allocates with gpr_malloc(). */
+  grpc_slice_buffer_destroy(&buffer->data.raw.slice_buffer);
+  gpr_free(buffer);
+}
+
+void gc_buffer_look(grpc_byte_buffer *buffer, gc_buffer_view *view) {
+  if (!gc_fence_verified()) {
+    /* Public API: the core inflates (its filter is on), and the bytes are
+     * read through a reader. */
+    view->length = grpc_byte_buffer_length(buffer);
+    view->compression = GRPC_COMPRESS_NONE;
+    view->single = NULL;
+    return;
+  }
+  /* Raw is the only kind of byte buffer the core makes. */
+  const grpc_slice_buffer *slices = &buffer->data.raw.slice_buffer;
+  view->length = slices->length;
+  view->compression = buffer->data.raw.compression;
+  view->single = slices->count == 1 ? &slices->slices[0] : NULL;
 }

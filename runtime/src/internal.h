@@ -54,7 +54,8 @@ int64_t gc_ms_until(gpr_timespec deadline);
  * Returns NULL when out of memory. */
 grpc_byte_buffer *gc_pack(const ProtobufCMessage *msg);
 /* The same into `reuse` when not NULL: a buffer emptied by gc_buffer_empty()
- * (saves the core's allocation and release of a buffer per message). */
+ * (saves the core's allocation and release of a buffer per message); it is
+ * consumed either way (core_fence.c). */
 grpc_byte_buffer *gc_pack_into(const ProtobufCMessage *msg,
                                grpc_byte_buffer *reuse);
 /* Fill `op` with a SEND_MESSAGE of `buffer` (which the caller keeps) or a
@@ -76,13 +77,22 @@ static inline void gc_recv_message_op(grpc_op *op, grpc_byte_buffer **into) {
 static inline uint32_t gc_core_write_flags(unsigned flags) {
   return (flags & GRPC_C_WRITE_NO_COMPRESS) ? GRPC_WRITE_NO_COMPRESS : 0;
 }
-/* Empties a buffer whose batch completed so it can be packed into again. */
+/* Empties a buffer whose batch completed so it can be packed into again
+ * (core_fence.c). */
 void gc_buffer_empty(grpc_byte_buffer *buffer);
-/* Releases a byte buffer (NULL is fine): grpc_byte_buffer_destroy() without
- * the core execution context that function sets up for each call, which
- * costs more than the release itself. Slices are released through the public
- * slice API, which needs no context. */
+/* Releases a byte buffer (NULL is fine), on verified cores without the
+ * core execution context grpc_byte_buffer_destroy() sets up for each call,
+ * which costs more than the release itself (core_fence.c). */
 void gc_buffer_free(grpc_byte_buffer *buffer);
+/* What a received buffer holds: its length as received, its compression
+ * (GRPC_COMPRESS_NONE on the public-API path), and its one slice when it
+ * has exactly one (else NULL). core_fence.c. */
+typedef struct gc_buffer_view {
+  size_t length;
+  grpc_compression_algorithm compression;
+  const grpc_slice *single;
+} gc_buffer_view;
+void gc_buffer_look(grpc_byte_buffer *buffer, gc_buffer_view *view);
 /* Parses `buffer` as a message of `descriptor`. `allocator` may be NULL for
  * malloc. Returns NULL when the bytes are not a valid message. */
 ProtobufCMessage *gc_unpack(const ProtobufCMessageDescriptor *descriptor,

@@ -227,10 +227,17 @@ int grpc_c_server_create(grpc_c_server **out,
    * every request against it as it decodes (gc_call_unpack()), so the core's
    * message-size filter, which costs another step on every message (about
    * 1.6%), is left out unless a send limit needs it. */
-  grpc_arg forced[2] = {{.type = GRPC_ARG_INTEGER,
+  grpc_arg forced[3] = {{.type = GRPC_ARG_INTEGER,
                          .key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
                          .value.integer = -1}};
   size_t forced_count = 1;
+  /* Without byte buffer internals (core_fence.c) the runtime cannot see
+   * that a request is compressed: the core inflates them. */
+  if (!gc_fence_verified())
+    forced[forced_count++] =
+        (grpc_arg){.type = GRPC_ARG_INTEGER,
+                   .key = (char *)GRPC_ARG_ENABLE_PER_MESSAGE_DECOMPRESSION,
+                   .value.integer = 1};
   /* The memory ceiling: the core's resource quota, which its transports
    * draw on for what they read and buffer, and which cancels calls (the
    * largest buffers first) when it runs out. */

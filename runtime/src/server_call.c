@@ -319,10 +319,9 @@ grpc_c_code gc_call_final_code(grpc_c_server_ctx *ctx, grpc_c_code code) {
   /* gRPC has 17 codes; other stacks read any other number as UNKNOWN, so
    * send that, and keep the number the handler gave in the message. */
   if ((unsigned)code > (unsigned)GRPC_C_UNAUTHENTICATED) {
-    grpc_c_server_ctx_fail(ctx, GRPC_C_UNKNOWN,
-                           "grpc-c: the handler returned status %d: %s",
-                           (int)code,
-                           ctx->status_message ? ctx->status_message : "");
+    grpc_c_server_ctx_fail(
+        ctx, GRPC_C_UNKNOWN, "grpc-c: the handler returned status %d: %s",
+        (int)code, ctx->status_message ? ctx->status_message : "");
     code = GRPC_C_UNKNOWN;
   }
   return code;

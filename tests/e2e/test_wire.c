@@ -180,6 +180,14 @@ static grpc_c_code unary_with(grpc_c_channel *ch, grpc_c_compression alg,
   return code;
 }
 
+/* On the core's public API alone (GRPC_C_CORE_PUBLIC_API=1, the
+ * core-fence path for unverified core versions) the core inflates requests
+ * and the flag is never seen; the e2e_wire_public_api run checks that. */
+static bool public_api_only(void) {
+  const char *v = getenv("GRPC_C_CORE_PUBLIC_API");
+  return v && strcmp(v, "1") == 0;
+}
+
 /* The default server, without any compression option. */
 START_TEST(handlers_see_which_requests_arrived_compressed) {
   grpc_c_channel *ch;
@@ -189,7 +197,7 @@ START_TEST(handlers_see_which_requests_arrived_compressed) {
   for (size_t i = 0; i < 3; i++) {
     E2e__EchoReply *reply;
     ck_assert_int_eq(unary_with(ch, algs[i], &reply, NULL), GRPC_C_OK);
-    ck_assert_int_eq(reply->compressed_requests, i > 0);
+    ck_assert_int_eq(reply->compressed_requests, i > 0 && !public_api_only());
     ck_assert_uint_eq(reply->payload.len, PAYLOAD);
     ck_assert(memcmp(reply->payload.data, payload, PAYLOAD) == 0);
     e2e__echo_reply__free_unpacked(reply, NULL);
@@ -213,7 +221,7 @@ START_TEST(handlers_see_which_requests_arrived_compressed) {
   ck_assert_int_eq(e2e__echo__client_stream__finish(stream, &reply, NULL),
                    GRPC_C_OK);
   ck_assert_str_eq(reply->text, "2 messages, 2000 bytes");
-  ck_assert_int_eq(reply->compressed_requests, 1);
+  ck_assert_int_eq(reply->compressed_requests, public_api_only() ? 0 : 1);
   e2e__echo_reply__free_unpacked(reply, NULL);
   grpc_c_channel_destroy(ch);
 }

@@ -372,7 +372,9 @@ int64_t grpc_c_server_ctx_time_remaining_ms(const grpc_c_server_ctx *ctx);
  * a unary or server-streaming call, or the last read, even one that failed
  * to decode) arrived compressed. Always false on servers that leave
  * decompression to the core (grpc_c_server_options_set_inspect_compression()
- * with false), and for NULL.
+ * with false), on a gRPC core the runtime was not verified on (or with
+ * GRPC_C_CORE_PUBLIC_API=1 in the environment), where the core inflates
+ * requests, and for NULL.
  * Threads: the call's owner (see ::grpc_c_server_ctx).
  */
 bool grpc_c_server_ctx_request_compressed(const grpc_c_server_ctx *ctx);
