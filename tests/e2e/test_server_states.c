@@ -135,6 +135,23 @@ static grpc_c_code call_unary(const char *target, int count) {
   return code;
 }
 
+/* Starts `own`, opens a Bidi stream to it and exchanges one message
+ * (`count` in the request: 1 asks the handler to shut the server down). */
+static E2e__Echo__Bidi_Stream *open_stream(own_server *own,
+                                           grpc_c_channel **channel,
+                                           int count) {
+  ck_assert_int_eq(grpc_c_server_start(own->server), 0);
+  ck_assert_int_eq(grpc_c_channel_create(channel, own->target, NULL), 0);
+  E2e__Echo__Bidi_Stream *stream;
+  ck_assert_int_eq(e2e__echo__bidi__start(*channel, NULL, &stream), 0);
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  req.count = count;
+  ck_assert(e2e__echo__bidi__write(stream, &req));
+  E2e__EchoReply *reply;
+  ck_assert(e2e__echo__bidi__read(stream, &reply));
+  return stream;
+}
+
 /* ---- created ---- */
 
 START_TEST(never_started_server_shuts_down_and_is_destroyed) {
@@ -276,18 +293,11 @@ END_TEST
 START_TEST(shutdown_from_inside_a_stream_handler) {
   own_server own;
   own_create(&own);
-  ck_assert_int_eq(grpc_c_server_start(own.server), 0);
   grpc_c_channel *channel;
-  ck_assert_int_eq(grpc_c_channel_create(&channel, own.target, NULL), 0);
-  E2e__Echo__Bidi_Stream *stream;
-  ck_assert_int_eq(e2e__echo__bidi__start(channel, NULL, &stream), 0);
-  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
-  req.count = 1;
-  ck_assert(e2e__echo__bidi__write(stream, &req));
-  E2e__EchoReply *reply;
-  ck_assert(e2e__echo__bidi__read(stream, &reply));
+  E2e__Echo__Bidi_Stream *stream = open_stream(&own, &channel, 1);
   /* The stream lives on through the drain until it is half-closed. */
-  req.count = 0;
+  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
+  E2e__EchoReply *reply;
   ck_assert(e2e__echo__bidi__write(stream, &req));
   ck_assert(e2e__echo__bidi__read(stream, &reply));
   ck_assert(e2e__echo__bidi__writes_done(stream));
@@ -315,15 +325,9 @@ static void *shutdown_with_long_grace(void *p) {
 START_TEST(a_second_shutdown_shortens_the_grace) {
   own_server own;
   own_create(&own);
-  ck_assert_int_eq(grpc_c_server_start(own.server), 0);
   grpc_c_channel *channel;
-  ck_assert_int_eq(grpc_c_channel_create(&channel, own.target, NULL), 0);
-  E2e__Echo__Bidi_Stream *stream;
-  ck_assert_int_eq(e2e__echo__bidi__start(channel, NULL, &stream), 0);
-  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
-  ck_assert(e2e__echo__bidi__write(stream, &req));
+  E2e__Echo__Bidi_Stream *stream = open_stream(&own, &channel, 0);
   E2e__EchoReply *reply;
-  ck_assert(e2e__echo__bidi__read(stream, &reply));
   long_shutdown l = {own.server, 0};
   pthread_t thread;
   ck_assert_int_eq(pthread_create(&thread, NULL, shutdown_with_long_grace, &l),
@@ -344,15 +348,9 @@ END_TEST
 START_TEST(destroy_without_shutdown_with_a_stream_open) {
   own_server own;
   own_create(&own);
-  ck_assert_int_eq(grpc_c_server_start(own.server), 0);
   grpc_c_channel *channel;
-  ck_assert_int_eq(grpc_c_channel_create(&channel, own.target, NULL), 0);
-  E2e__Echo__Bidi_Stream *stream;
-  ck_assert_int_eq(e2e__echo__bidi__start(channel, NULL, &stream), 0);
-  E2e__EchoRequest req = E2E__ECHO_REQUEST__INIT;
-  ck_assert(e2e__echo__bidi__write(stream, &req));
+  E2e__Echo__Bidi_Stream *stream = open_stream(&own, &channel, 0);
   E2e__EchoReply *reply;
-  ck_assert(e2e__echo__bidi__read(stream, &reply));
   ck_assert(returns_within(destroy_step, own.server, 5));
   ck_assert(!e2e__echo__bidi__read(stream, &reply));
   grpc_c_code code = e2e__echo__bidi__finish(stream, NULL);
