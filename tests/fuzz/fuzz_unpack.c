@@ -10,9 +10,11 @@
  *   bits 4-7: the receive limit, 8 << n bytes (15: none)
  * The buffer is built with the public byte buffer API, as the core hands
  * one over. Besides the sanitizers, the result is checked against a
- * reference decode of the same bytes: same success, same message (compared
- * packed), too_large exactly when the input or its inflated form exceeds
- * the limit. */
+ * reference decode of the same bytes, by the core's inflate rules (the
+ * wrapper the flag names, nothing after the stream, empty is empty): same
+ * success, same message (compared packed), too_large exactly when the input
+ * or its inflated form exceeds the limit. Modes 1 and 2 flag the buffer
+ * gzip and deflate. */
 #include <grpc/byte_buffer.h>
 #include <grpc/slice.h>
 #include <stdint.h>
@@ -62,13 +64,21 @@ static uint8_t *compress_payload(const uint8_t *in, size_t len, bool gzip,
   return out;
 }
 
-/* The reference inflate: the whole stream, one output byte at a time past
- * `limit`. Returns 1 with the output, 0 for a corrupt or truncated stream,
- * -1 when the output exceeds `limit`. */
-static int reference_inflate(const uint8_t *in, size_t len, size_t limit,
-                             uint8_t **out, size_t *out_len) {
+/* The reference inflate, by the core's rules: "gzip" takes the gzip
+ * wrapper only and "deflate" the zlib wrapper only, bytes left after the end
+ * of the stream make it corrupt, and no bytes at all are an empty message.
+ * The whole stream, one output byte at a time past `limit`. Returns 1 with
+ * the output, 0 for a corrupt or truncated stream, -1 when the output
+ * exceeds `limit`. */
+static int reference_inflate(bool gzip, const uint8_t *in, size_t len,
+                             size_t limit, uint8_t **out, size_t *out_len) {
+  if (len == 0) {
+    *out = malloc(1);
+    *out_len = 0;
+    return *out ? 1 : 0;
+  }
   z_stream zs = {0};
-  if (inflateInit2(&zs, 15 + 32) != Z_OK) return 0;
+  if (inflateInit2(&zs, gzip ? 15 + 16 : 15) != Z_OK) return 0;
   size_t cap = 256, used = 0;
   uint8_t *buf = malloc(cap);
   zs.next_in = (Bytef *)in;
@@ -89,7 +99,7 @@ static int reference_inflate(const uint8_t *in, size_t len, size_t limit,
   inflateEnd(&zs);
   if (used > limit)
     result = -1;
-  else if (rc == Z_STREAM_END)
+  else if (rc == Z_STREAM_END && zs.avail_in == 0)
     result = 1;
   if (result == 1) {
     *out = buf;
@@ -104,7 +114,7 @@ static int reference_inflate(const uint8_t *in, size_t len, size_t limit,
  * from `seed`, compressed (as far as the core can tell) or not. */
 static grpc_byte_buffer *make_buffer(const uint8_t *data, size_t len,
                                      size_t count, uint8_t seed,
-                                     bool compressed) {
+                                     bool compressed, bool gzip) {
   grpc_slice slices[4];
   size_t start = 0;
   for (size_t i = 0; i < count; i++) {
@@ -117,10 +127,11 @@ static grpc_byte_buffer *make_buffer(const uint8_t *data, size_t len,
         grpc_slice_from_copied_buffer((const char *)data + start, end - start);
     start = end;
   }
-  grpc_byte_buffer *buffer = compressed
-                                 ? grpc_raw_compressed_byte_buffer_create(
-                                       slices, count, GRPC_COMPRESS_GZIP)
-                                 : grpc_raw_byte_buffer_create(slices, count);
+  grpc_byte_buffer *buffer =
+      compressed ? grpc_raw_compressed_byte_buffer_create(
+                       slices, count,
+                       gzip ? GRPC_COMPRESS_GZIP : GRPC_COMPRESS_DEFLATE)
+                 : grpc_raw_byte_buffer_create(slices, count);
   for (size_t i = 0; i < count; i++) grpc_slice_unref(slices[i]);
   return buffer;
 }
@@ -171,7 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(plain, wire, wire_len);
     plain_len = wire_len;
   } else {
-    expected = reference_inflate(wire, wire_len, limit, &plain, &plain_len);
+    expected = reference_inflate(mode != MODE_DEFLATE, wire, wire_len, limit,
+                                 &plain, &plain_len);
   }
   ProtobufCMessage *reference = NULL;
   if (expected == 1) {
@@ -180,8 +192,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!reference) expected = 0;
   }
 
-  grpc_byte_buffer *buffer =
-      make_buffer(wire, wire_len, count, seed, is_compressed);
+  grpc_byte_buffer *buffer = make_buffer(wire, wire_len, count, seed,
+                                         is_compressed, mode != MODE_DEFLATE);
   EXPECT(buffer != NULL);
   gc_unpacked info;
   ProtobufCMessage *msg =
