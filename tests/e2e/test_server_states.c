@@ -203,6 +203,22 @@ START_TEST(listener_failure_then_clean_up) {
 }
 END_TEST
 
+/* Starts `server` while threads made with default attributes cannot get a
+ * stack: a stack size no address space holds makes pthread_create() fail,
+ * for a moment. Returns what start returned. */
+static int start_without_threads(grpc_c_server *server) {
+  pthread_attr_t saved, huge;
+  ck_assert_int_eq(pthread_getattr_default_np(&saved), 0);
+  pthread_attr_init(&huge);
+  ck_assert_int_eq(pthread_attr_setstacksize(&huge, (size_t)1 << 46), 0);
+  ck_assert_int_eq(pthread_setattr_default_np(&huge), 0);
+  int rc = grpc_c_server_start(server);
+  ck_assert_int_eq(pthread_setattr_default_np(&saved), 0);
+  pthread_attr_destroy(&huge);
+  pthread_attr_destroy(&saved);
+  return rc;
+}
+
 START_TEST(start_failure_leaves_the_server_created) {
   own_server own;
   grpc_c_server_options *opts;
@@ -216,18 +232,7 @@ START_TEST(start_failure_leaves_the_server_created) {
   ck_assert_int_eq(
       e2e__echo__servicer__register(own.server, &own_servicer, &own), 0);
   snprintf(own.target, sizeof own.target, "127.0.0.1:%d", own.port);
-  /* Threads made with default attributes cannot get a stack: a stack size
-   * no address space holds makes pthread_create() fail, for a moment. */
-  pthread_attr_t saved, huge;
-  ck_assert_int_eq(pthread_getattr_default_np(&saved), 0);
-  pthread_attr_init(&huge);
-  ck_assert_int_eq(pthread_attr_setstacksize(&huge, (size_t)1 << 46), 0);
-  ck_assert_int_eq(pthread_setattr_default_np(&huge), 0);
-  int rc = grpc_c_server_start(own.server);
-  ck_assert_int_eq(pthread_setattr_default_np(&saved), 0);
-  pthread_attr_destroy(&huge);
-  pthread_attr_destroy(&saved);
-  ck_assert_int_eq(rc, GRPC_C_ETHREAD);
+  ck_assert_int_eq(start_without_threads(own.server), GRPC_C_ETHREAD);
   /* Still created: it can start now, serve, and stop. */
   ck_assert_int_eq(grpc_c_server_start(own.server), 0);
   ck_assert_int_eq(call_unary(own.target, 0), GRPC_C_OK);
@@ -238,16 +243,7 @@ END_TEST
 START_TEST(start_failure_then_destroy) {
   own_server own;
   own_create(&own);
-  pthread_attr_t saved, huge;
-  ck_assert_int_eq(pthread_getattr_default_np(&saved), 0);
-  pthread_attr_init(&huge);
-  ck_assert_int_eq(pthread_attr_setstacksize(&huge, (size_t)1 << 46), 0);
-  ck_assert_int_eq(pthread_setattr_default_np(&huge), 0);
-  int rc = grpc_c_server_start(own.server);
-  ck_assert_int_eq(pthread_setattr_default_np(&saved), 0);
-  pthread_attr_destroy(&huge);
-  pthread_attr_destroy(&saved);
-  ck_assert_int_eq(rc, GRPC_C_ETHREAD);
+  ck_assert_int_eq(start_without_threads(own.server), GRPC_C_ETHREAD);
   ck_assert(returns_within(destroy_step, own.server, 5));
 }
 END_TEST
