@@ -39,7 +39,7 @@ execute_process(
 if(rc EQUAL 0)
   message(FATAL_ERROR "the header compiled against a runtime of another ABI (${CASE})")
 endif()
-set(expect "helloworld.grpc-c.h was generated for grpc-c ABI 1; regenerate it or use a matching libgrpc-c")
+set(expect "helloworld.grpc-c.h was generated for grpc-c ABI 2; regenerate it or use a matching libgrpc-c")
 string(FIND "${err}" "${expect}" position)
 if(position EQUAL -1)
   message(FATAL_ERROR "expected the #error\n  ${expect}\ngot:\n${err}")

@@ -8,6 +8,8 @@
  *  - channel.h client channels and their options
  *  - client.h  call options, unary calls, client streams
  *  - server.h  servers, the server call context, server streams
+ *  - health.h  the grpc.health.v1.Health service
+ *  - reflection.h server reflection (v1 and v1alpha)
  *  - metadata.h metadata a server sent back
  *  - log.h     where the runtime's log lines go
  *  - process.h process-wide effects of the runtime and their opt-out
@@ -18,10 +20,12 @@
 
 #include <grpc-c/channel.h>
 #include <grpc-c/client.h>
+#include <grpc-c/health.h>
 #include <grpc-c/log.h>
 #include <grpc-c/metadata.h>
 #include <grpc-c/method.h>
 #include <grpc-c/process.h>
+#include <grpc-c/reflection.h>
 #include <grpc-c/security.h>
 #include <grpc-c/server.h>
 #include <grpc-c/status.h>

@@ -13,6 +13,8 @@
 
 #include <grpc-c/status.h>
 #include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +76,69 @@ typedef struct grpc_c_method {
   grpc_c_invoke_fn invoke;
 } grpc_c_method;
 
+/** An extension field a file declares: which message it extends, and the
+ *  field number it takes there. */
+typedef struct grpc_c_extension_ref {
+  /** Full proto name of the extended message, such as
+   *  "google.protobuf.FieldOptions". */
+  const char *extendee;
+  /** The extension's field number. */
+  int32_t number;
+  /** Full proto name of the extension field itself. */
+  const char *name;
+} grpc_c_extension_ref;
+
+/**
+ * One .proto file, as server reflection describes it: its serialized
+ * `google.protobuf.FileDescriptorProto` (without source locations), the
+ * files it imports, and the full names of everything it defines.
+ *
+ * protoc-gen-grpc-c emits one per generated file as
+ * `grpc_c_file__<escaped path>`: the proto path with every byte outside
+ * `[A-Za-z0-9]` written as `_` and two lowercase hex digits, so
+ * `google/protobuf/empty.proto` becomes
+ * `grpc_c_file__google_2fprotobuf_2fempty_2eproto`. A file's `dependencies`
+ * point at its imports' structures by those names, so the .grpc-c.c of every
+ * imported file must be linked too (add_grpc_c_service() does it for its
+ * PROTOS; libgrpc-c-wkt carries the well-known types').
+ *
+ * With the plugin option `reflection=off` the structure is still emitted
+ * (importers link against it) but `descriptor` is NULL and the symbol and
+ * extension lists are empty: reflection then names such a file's services
+ * but describes nothing in it.
+ */
+typedef struct grpc_c_file_descriptor {
+  /** The proto path, as imports name it: "helloworld.proto",
+   *  "google/protobuf/empty.proto". */
+  const char *name;
+  /** The proto package, "" for none. */
+  const char *package;
+  /** The serialized FileDescriptorProto; NULL when left out. */
+  const uint8_t *descriptor;
+  /** Its size in bytes; 0 when left out. */
+  size_t descriptor_size;
+  /** Number of entries in `dependencies`. */
+  size_t dependency_count;
+  /** The imported files, in the order of the file's imports; NULL when
+   *  there are none. */
+  const struct grpc_c_file_descriptor *const *dependencies;
+  /** Number of entries in `symbols`. */
+  size_t symbol_count;
+  /**
+   * Full names of every symbol the file defines, sorted by strcmp():
+   * services, their methods ("pkg.Service.Method"), messages and nested
+   * messages, their fields and oneofs, enums, enum values (in the scope
+   * protobuf puts them: beside the enum, "pkg.VALUE"), and extensions.
+   * NULL when there are none.
+   */
+  const char *const *symbols;
+  /** Number of entries in `extensions`. */
+  size_t extension_count;
+  /** The extensions the file declares, in declaration order; NULL when
+   *  none. */
+  const grpc_c_extension_ref *extensions;
+} grpc_c_file_descriptor;
+
 /** One service: its methods in proto order. */
 typedef struct grpc_c_service {
   /** Full proto name of the service, such as "helloworld.Greeter". */
@@ -82,6 +147,9 @@ typedef struct grpc_c_service {
   size_t method_count;
   /** The methods, in the order they are declared in the proto file. */
   const grpc_c_method *const *methods;
+  /** The file that declares the service, for server reflection; NULL in
+   *  code that has none. */
+  const grpc_c_file_descriptor *file;
 } grpc_c_service;
 
 #ifdef __cplusplus

@@ -21,7 +21,7 @@ extern "C" {
  * Generated files refuse to compile with an `#error` when it differs from
  * the one they were generated for.
  */
-#define GRPC_C_ABI_VERSION 1
+#define GRPC_C_ABI_VERSION 2
 
 /**
  * The runtime's version string, for checking the library linked at run time.

@@ -72,7 +72,8 @@ static const grpc_c_method *const
 const grpc_c_service shop__c_store__store__servicer__service = {
     "store.v1.Store",
     2,
-    shop__c_store__store__servicer__methods};
+    shop__c_store__store__servicer__methods,
+    NULL};
 
 int shop__c_store__store__servicer__register(
     grpc_c_server *server,

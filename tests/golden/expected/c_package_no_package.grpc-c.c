@@ -47,7 +47,8 @@ static const grpc_c_method *const
 const grpc_c_service bare__vault__servicer__service = {
     "Vault",
     1,
-    bare__vault__servicer__methods};
+    bare__vault__servicer__methods,
+    NULL};
 
 int bare__vault__servicer__register(
     grpc_c_server *server,

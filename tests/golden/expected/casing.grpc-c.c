@@ -314,7 +314,8 @@ static const grpc_c_method *const
 const grpc_c_service casing__httpservice__servicer__service = {
     "casing.HTTPService",
     12,
-    casing__httpservice__servicer__methods};
+    casing__httpservice__servicer__methods,
+    NULL};
 
 int casing__httpservice__servicer__register(
     grpc_c_server *server,
@@ -1125,7 +1126,8 @@ static const grpc_c_method *const
 const grpc_c_service casing__lower_service__servicer__service = {
     "casing.lower_service",
     1,
-    casing__lower_service__servicer__methods};
+    casing__lower_service__servicer__methods,
+    NULL};
 
 int casing__lower_service__servicer__register(
     grpc_c_server *server,

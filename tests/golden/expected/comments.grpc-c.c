@@ -146,7 +146,8 @@ static const grpc_c_method *const
 const grpc_c_service comments__tricky__servicer__service = {
     "comments.Tricky",
     5,
-    comments__tricky__servicer__methods};
+    comments__tricky__servicer__methods,
+    NULL};
 
 int comments__tricky__servicer__register(
     grpc_c_server *server,

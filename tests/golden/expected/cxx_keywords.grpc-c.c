@@ -266,7 +266,8 @@ static const grpc_c_method *const
 const grpc_c_service cxx_keywords__words__servicer__service = {
     "cxx_keywords.Words",
     10,
-    cxx_keywords__words__servicer__methods};
+    cxx_keywords__words__servicer__methods,
+    NULL};
 
 int cxx_keywords__words__servicer__register(
     grpc_c_server *server,

@@ -14,8 +14,8 @@
 
 #include "cxx_keywords.pb-c.h"
 
-#if !defined(GRPC_C_ABI_VERSION) || GRPC_C_ABI_VERSION != 1
-#error "cxx_keywords.grpc-c.h was generated for grpc-c ABI 1; regenerate it or use a matching libgrpc-c"
+#if !defined(GRPC_C_ABI_VERSION) || GRPC_C_ABI_VERSION != 2
+#error "cxx_keywords.grpc-c.h was generated for grpc-c ABI 2; regenerate it or use a matching libgrpc-c"
 #endif
 
 #ifdef __cplusplus

@@ -20,6 +20,7 @@
 const grpc_c_service empty__placeholder__servicer__service = {
     "empty.Placeholder",
     0,
+    NULL,
     NULL};
 
 int empty__placeholder__servicer__register(
@@ -68,7 +69,8 @@ static const grpc_c_method *const
 const grpc_c_service empty__something__servicer__service = {
     "empty.Something",
     1,
-    empty__something__servicer__methods};
+    empty__something__servicer__methods,
+    NULL};
 
 int empty__something__servicer__register(
     grpc_c_server *server,

@@ -122,7 +122,8 @@ static const grpc_c_method *const
 const grpc_c_service helloworld__greeter__servicer__service = {
     "helloworld.Greeter",
     4,
-    helloworld__greeter__servicer__methods};
+    helloworld__greeter__servicer__methods,
+    NULL};
 
 int helloworld__greeter__servicer__register(
     grpc_c_server *server,

@@ -218,7 +218,8 @@ static const grpc_c_method *const
 const grpc_c_service keywords__statements__servicer__service = {
     "keywords.Statements",
     8,
-    keywords__statements__servicer__methods};
+    keywords__statements__servicer__methods,
+    NULL};
 
 int keywords__statements__servicer__register(
     grpc_c_server *server,

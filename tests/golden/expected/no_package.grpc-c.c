@@ -72,7 +72,8 @@ static const grpc_c_method *const
 const grpc_c_service echo__servicer__service = {
     "Echo",
     2,
-    echo__servicer__methods};
+    echo__servicer__methods,
+    NULL};
 
 int echo__servicer__register(
     grpc_c_server *server,

@@ -122,7 +122,8 @@ static const grpc_c_method *const
 const grpc_c_service proto2__legacy__servicer__service = {
     "proto2.Legacy",
     4,
-    proto2__legacy__servicer__methods};
+    proto2__legacy__servicer__methods,
+    NULL};
 
 int proto2__legacy__servicer__register(
     grpc_c_server *server,

@@ -47,7 +47,8 @@ static const grpc_c_method *const
 const grpc_c_service opt__optional__servicer__service = {
     "opt.Optional",
     1,
-    opt__optional__servicer__methods};
+    opt__optional__servicer__methods,
+    NULL};
 
 int opt__optional__servicer__register(
     grpc_c_server *server,

@@ -122,7 +122,8 @@ static const grpc_c_method *const
 const grpc_c_service same__relay__servicer__service = {
     "same.Relay",
     4,
-    same__relay__servicer__methods};
+    same__relay__servicer__methods,
+    NULL};
 
 int same__relay__servicer__register(
     grpc_c_server *server,

@@ -686,7 +686,8 @@ static const grpc_c_method *const
 const grpc_c_service verbs__server__servicer__service = {
     "verbs.Server",
     27,
-    verbs__server__servicer__methods};
+    verbs__server__servicer__methods,
+    NULL};
 
 int verbs__server__servicer__register(
     grpc_c_server *server,

@@ -72,7 +72,8 @@ static const grpc_c_method *const
 const grpc_c_service wkt__clock__servicer__service = {
     "wkt.Clock",
     2,
-    wkt__clock__servicer__methods};
+    wkt__clock__servicer__methods,
+    NULL};
 
 int wkt__clock__servicer__register(
     grpc_c_server *server,

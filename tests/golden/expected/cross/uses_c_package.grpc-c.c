@@ -47,7 +47,8 @@ static const grpc_c_method *const
 const grpc_c_service cross__mirror__servicer__service = {
     "cross.Mirror",
     1,
-    cross__mirror__servicer__methods};
+    cross__mirror__servicer__methods,
+    NULL};
 
 int cross__mirror__servicer__register(
     grpc_c_server *server,

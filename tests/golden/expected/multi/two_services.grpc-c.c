@@ -72,7 +72,8 @@ static const grpc_c_method *const
 const grpc_c_service multi__alpha__servicer__service = {
     "multi.Alpha",
     2,
-    multi__alpha__servicer__methods};
+    multi__alpha__servicer__methods,
+    NULL};
 
 int multi__alpha__servicer__register(
     grpc_c_server *server,
@@ -282,7 +283,8 @@ static const grpc_c_method *const
 const grpc_c_service multi__beta__servicer__service = {
     "multi.Beta",
     2,
-    multi__beta__servicer__methods};
+    multi__beta__servicer__methods,
+    NULL};
 
 int multi__beta__servicer__register(
     grpc_c_server *server,

@@ -97,7 +97,8 @@ static const grpc_c_method *const
 const grpc_c_service api__v1__canvas__servicer__service = {
     "api.v1.Canvas",
     3,
-    api__v1__canvas__servicer__methods};
+    api__v1__canvas__servicer__methods,
+    NULL};
 
 int api__v1__canvas__servicer__register(
     grpc_c_server *server,

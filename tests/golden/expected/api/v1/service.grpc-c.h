@@ -15,8 +15,8 @@
 #include "api/v1/service.pb-c.h"
 #include "common/types.pb-c.h"
 
-#if !defined(GRPC_C_ABI_VERSION) || GRPC_C_ABI_VERSION != 1
-#error "api/v1/service.grpc-c.h was generated for grpc-c ABI 1; regenerate it or use a matching libgrpc-c"
+#if !defined(GRPC_C_ABI_VERSION) || GRPC_C_ABI_VERSION != 2
+#error "api/v1/service.grpc-c.h was generated for grpc-c ABI 2; regenerate it or use a matching libgrpc-c"
 #endif
 
 #ifdef __cplusplus

@@ -72,7 +72,8 @@ static const grpc_c_method *const
 const grpc_c_service com__example__deep__v1__deep_service__servicer__service = {
     "com.example.deep.v1.DeepService",
     2,
-    com__example__deep__v1__deep_service__servicer__methods};
+    com__example__deep__v1__deep_service__servicer__methods,
+    NULL};
 
 int com__example__deep__v1__deep_service__servicer__register(
     grpc_c_server *server,

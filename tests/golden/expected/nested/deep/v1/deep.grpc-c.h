@@ -14,8 +14,8 @@
 
 #include "nested/deep/v1/deep.pb-c.h"
 
-#if !defined(GRPC_C_ABI_VERSION) || GRPC_C_ABI_VERSION != 1
-#error "nested/deep/v1/deep.grpc-c.h was generated for grpc-c ABI 1; regenerate it or use a matching libgrpc-c"
+#if !defined(GRPC_C_ABI_VERSION) || GRPC_C_ABI_VERSION != 2
+#error "nested/deep/v1/deep.grpc-c.h was generated for grpc-c ABI 2; regenerate it or use a matching libgrpc-c"
 #endif
 
 #ifdef __cplusplus
