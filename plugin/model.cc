@@ -1,6 +1,9 @@
 #include "model.h"
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
 
@@ -122,6 +125,107 @@ ServiceModel BuildService(const pb::ServiceDescriptor* service,
   return model;
 }
 
+// The FileDescriptorProto protoc would write with --descriptor_set_out
+// (no source code info), serialized deterministically.
+std::string SerializedDescriptor(const pb::FileDescriptor* file) {
+  pb::FileDescriptorProto proto;
+  file->CopyTo(&proto);
+  std::string bytes;
+  {
+    pb::io::StringOutputStream stream(&bytes);
+    pb::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    proto.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
+void AddExtension(const pb::FieldDescriptor* extension,
+                  FileDescriptorModel* model) {
+  model->symbols.push_back(extension->full_name());
+  model->extensions.push_back(
+      ExtensionModel{extension->containing_type()->full_name(),
+                     extension->number(), extension->full_name()});
+}
+
+void AddEnumSymbols(const pb::EnumDescriptor* enumeration,
+                    std::vector<std::string>* symbols) {
+  symbols->push_back(enumeration->full_name());
+  // protobuf scopes values beside their enum: pkg.VALUE, pkg.Msg.VALUE.
+  for (int i = 0; i < enumeration->value_count(); ++i) {
+    symbols->push_back(enumeration->value(i)->full_name());
+  }
+}
+
+void AddMessageSymbols(const pb::Descriptor* message,
+                       FileDescriptorModel* model) {
+  std::vector<std::string>* symbols = &model->symbols;
+  symbols->push_back(message->full_name());
+  for (int i = 0; i < message->field_count(); ++i) {
+    symbols->push_back(message->field(i)->full_name());
+  }
+  // Every oneof, including the synthetic ones of proto3 `optional` fields:
+  // they are in the descriptor, so a client may ask for them.
+  for (int i = 0; i < message->oneof_decl_count(); ++i) {
+    symbols->push_back(message->oneof_decl(i)->full_name());
+  }
+  for (int i = 0; i < message->enum_type_count(); ++i) {
+    AddEnumSymbols(message->enum_type(i), symbols);
+  }
+  for (int i = 0; i < message->extension_count(); ++i) {
+    AddExtension(message->extension(i), model);
+  }
+  for (int i = 0; i < message->nested_type_count(); ++i) {
+    AddMessageSymbols(message->nested_type(i), model);
+  }
+}
+
+FileDescriptorModel BuildFileDescriptor(const pb::FileDescriptor* file,
+                                        const Options& options) {
+  FileDescriptorModel model;
+  model.var = names::FileDescriptorName(file->name());
+  model.package = file->package();
+  for (int i = 0; i < file->dependency_count(); ++i) {
+    const pb::FileDescriptor* dependency = file->dependency(i);
+    if (names::ReadProtobufCFileOptions(dependency).no_generate) continue;
+    model.dependencies.push_back(names::FileDescriptorName(dependency->name()));
+    model.dependency_files.push_back(dependency->name());
+  }
+
+  if (options.reflection) {
+    model.descriptor_bytes = SerializedDescriptor(file);
+    for (int i = 0; i < file->service_count(); ++i) {
+      const pb::ServiceDescriptor* service = file->service(i);
+      model.symbols.push_back(service->full_name());
+      for (int j = 0; j < service->method_count(); ++j) {
+        model.symbols.push_back(service->method(j)->full_name());
+      }
+    }
+    for (int i = 0; i < file->enum_type_count(); ++i) {
+      AddEnumSymbols(file->enum_type(i), &model.symbols);
+    }
+    // Top-level extensions first, so the list reads in file order for the
+    // common case; nested ones follow their messages.
+    for (int i = 0; i < file->extension_count(); ++i) {
+      AddExtension(file->extension(i), &model);
+    }
+    for (int i = 0; i < file->message_type_count(); ++i) {
+      AddMessageSymbols(file->message_type(i), &model);
+    }
+    std::sort(model.symbols.begin(), model.symbols.end());
+  }
+
+  auto array = [&](const char* what, bool used) {
+    return used ? names::FileDescriptorPartName(file->name(), what)
+                : std::string();
+  };
+  model.descriptor_array = array("descriptor", options.reflection);
+  model.dependencies_array = array("dependencies", !model.dependencies.empty());
+  model.symbols_array = array("symbols", !model.symbols.empty());
+  model.extensions_array = array("extensions", !model.extensions.empty());
+  return model;
+}
+
 void AddIfSet(const std::string& scope, const std::string& name,
               const names::NameOwner& owner, names::NameTable* table) {
   if (!name.empty()) table->AddGeneratedName(scope, name, owner);
@@ -140,6 +244,7 @@ FileModel BuildFileModel(const pb::FileDescriptor* file,
   }
   model.include_guard = names::IncludeGuard(file->name());
   model.pbc_header = names::ProtobufCHeaderName(file->name());
+  model.descriptor = BuildFileDescriptor(file, options);
 
   for (int i = 0; i < file->service_count(); ++i) {
     const pb::ServiceDescriptor* service = file->service(i);
@@ -171,6 +276,22 @@ void AddGeneratedNames(const FileModel& model, names::NameTable* table) {
   table->AddGeneratedName(
       file_scope, model.include_guard,
       names::NameOwner{"file", model.proto_file, model.proto_file});
+  const FileDescriptorModel& descriptor = model.descriptor;
+  names::NameOwner file_owner{"file", model.proto_file, model.proto_file};
+  for (const std::string* name :
+       {&descriptor.var, &descriptor.descriptor_array,
+        &descriptor.dependencies_array, &descriptor.symbols_array,
+        &descriptor.extensions_array}) {
+    AddIfSet(file_scope, *name, file_owner, table);
+  }
+  // The source declares each import's descriptor; the names are derived from
+  // paths alone, so two imports never share one, but a protobuf-c name might.
+  for (size_t i = 0; i < descriptor.dependencies.size(); ++i) {
+    AddIfSet(file_scope, descriptor.dependencies[i],
+             names::NameOwner{"imported file", descriptor.dependency_files[i],
+                              model.proto_file},
+             table);
+  }
   for (const ServiceModel& service : model.services) {
     names::NameOwner service_owner{"service", service.full_name,
                                    model.proto_file};

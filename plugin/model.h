@@ -92,6 +92,40 @@ struct ServiceModel {
   std::vector<MethodModel> methods;
 };
 
+// An extension a file declares, as grpc_c_extension_ref lists it.
+struct ExtensionModel {
+  std::string extendee;   // google.protobuf.FieldOptions
+  int number = 0;         // 50001
+  std::string full_name;  // pkg.my_option, pkg.Msg.nested_option
+};
+
+// What the file's grpc_c_file_descriptor (server reflection) holds.
+struct FileDescriptorModel {
+  std::string var;  // grpc_c_file__<escaped path>
+  std::string package;
+  // The static arrays behind `var`. An array whose list is empty (or, for
+  // the descriptor, left out) has an empty name: the field is NULL.
+  std::string descriptor_array;    // grpc_c_file__<...>__descriptor
+  std::string dependencies_array;  // grpc_c_file__<...>__dependencies
+  std::string symbols_array;       // grpc_c_file__<...>__symbols
+  std::string extensions_array;    // grpc_c_file__<...>__extensions
+  // The serialized FileDescriptorProto, without source code info; empty
+  // with `reflection=off`.
+  std::string descriptor_bytes;
+  // The imports' grpc_c_file__<...> names, in import order. Imports marked
+  // `no_generate` (protobuf-c/protobuf-c.proto) are left out: nothing
+  // generates code for them, so there is nothing to link.
+  std::vector<std::string> dependencies;
+  std::vector<std::string> dependency_files;  // their paths, same order
+  // Full names of everything the file defines, sorted bytewise (strcmp);
+  // empty with `reflection=off`.
+  std::vector<std::string> symbols;
+  // Extensions declared in the file, top level first, then those nested in
+  // messages (depth first), each in declaration order; empty with
+  // `reflection=off`.
+  std::vector<ExtensionModel> extensions;
+};
+
 struct FileModel {
   std::string proto_file;     // dir/foo.proto, as protoc names it
   std::string header_file;    // dir/foo.grpc-c.h
@@ -104,6 +138,7 @@ struct FileModel {
   // dependency visible and the header self-sufficient).
   std::vector<std::string> imported_pbc_headers;
   std::vector<ServiceModel> services;
+  FileDescriptorModel descriptor;
 };
 
 // Derives the model of `file`. Cannot fail: collisions are found separately

@@ -272,6 +272,34 @@ std::string EscapeReservedWord(std::string_view word) {
   return result;
 }
 
+std::string EscapeProtoPath(std::string_view proto_file) {
+  std::string result;
+  for (char c : proto_file) {
+    if (IsUpper(c) || IsLower(c) || IsDigit(c)) {
+      result += c;
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%02x",
+                    static_cast<unsigned>(static_cast<unsigned char>(c)));
+      result += '_';
+      result += hex;
+    }
+  }
+  return result;
+}
+
+std::string FileDescriptorName(std::string_view proto_file) {
+  return "grpc_c_file__" + EscapeProtoPath(proto_file);
+}
+
+std::string FileDescriptorPartName(std::string_view proto_file,
+                                   std::string_view what) {
+  std::string name = FileDescriptorName(proto_file);
+  name += "__";
+  name += what;
+  return name;
+}
+
 std::string ServiceScopedName(std::string_view service_lower,
                               std::string_view what) {
   std::string name(service_lower);

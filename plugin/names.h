@@ -119,6 +119,23 @@ bool IsReservedWord(std::string_view word);
 // `word` itself, or `word` + "_" when IsReservedWord(word).
 std::string EscapeReservedWord(std::string_view word);
 
+// The proto path as it appears in a file descriptor's C name: every byte
+// outside [A-Za-z0-9] becomes '_' plus two lowercase hex digits, so
+// "google/protobuf/empty.proto" -> "google_2fprotobuf_2fempty_2eproto".
+// Distinct paths never meet (unlike FilenameIdentifier, protobuf-c's rule,
+// which writes bytes below 0x10 with one digit).
+std::string EscapeProtoPath(std::string_view proto_file);
+
+// The file descriptor every generated .grpc-c.c defines for server
+// reflection: "grpc_c_file__" + EscapeProtoPath(proto_file). Importers
+// refer to it by this name, so it depends on the path alone.
+std::string FileDescriptorName(std::string_view proto_file);
+
+// The static arrays behind it: FileDescriptorName + "__" + what
+// ("descriptor", "dependencies", "symbols", "extensions").
+std::string FileDescriptorPartName(std::string_view proto_file,
+                                   std::string_view what);
+
 // Every generated name derives from a service's protobuf-c prefixes
 // (`Svc`, `svc`), a method's lower-case name (`m`) and its proto name (`M`):
 //   svc__servicer__<what>  service-wide functions and variables

@@ -28,8 +28,19 @@ bool ParseOptions(const std::string& parameter, Options* options,
         return false;
       }
       options->skeleton = true;
+    } else if (key == "reflection") {
+      std::string_view value = equals == std::string_view::npos
+                                   ? std::string_view()
+                                   : item.substr(equals + 1);
+      if (equals == std::string_view::npos ||
+          (value != "on" && value != "off")) {
+        *error = "option 'reflection' takes 'on' or 'off', got " + quoted;
+        return false;
+      }
+      options->reflection = value == "on";
     } else {
-      *error = "unknown option " + quoted + " (known options: skeleton)";
+      *error = "unknown option " + quoted +
+               " (known options: skeleton, reflection=on|off)";
       return false;
     }
 

@@ -3,6 +3,7 @@
 #include <google/protobuf/io/printer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "embedded_templates.h"
@@ -244,7 +245,64 @@ TemplateVars FileVars(const FileModel& file) {
        CommentSafe(names::ProtobufCSourceName(file.proto_file))},
       {"include_guard", file.include_guard},
       {"abi_version", std::to_string(GRPC_C_PLUGIN_ABI_VERSION)},
+      {"file_descriptor_var", file.descriptor.var},
   };
+}
+
+// Bytes per line of the embedded descriptor: "0x12, " six characters each,
+// after a four-space indent, keeps lines under 80 columns.
+constexpr size_t kBytesPerLine = 12;
+
+// "0x0a, 0x07, ..." lines of at most kBytesPerLine bytes each, every byte
+// followed by a comma (ISO C allows the last one).
+std::vector<std::string> HexLines(const std::string& bytes) {
+  std::vector<std::string> lines;
+  for (size_t start = 0; start < bytes.size(); start += kBytesPerLine) {
+    std::string line;
+    size_t end = std::min(bytes.size(), start + kBytesPerLine);
+    for (size_t i = start; i < end; ++i) {
+      char hex[8];
+      std::snprintf(
+          hex, sizeof hex, "0x%02x,",
+          static_cast<unsigned>(static_cast<unsigned char>(bytes[i])));
+      if (i != start) line += ' ';
+      line += hex;
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+// An array's name, or NULL when the model left it out (empty list).
+std::string ArrayRef(const std::string& array) {
+  return array.empty() ? "NULL" : array;
+}
+
+TemplateVars DescriptorVars(const FileModel& file) {
+  const FileDescriptorModel& descriptor = file.descriptor;
+  TemplateVars vars = FileVars(file);
+  vars["proto_file_literal"] = CStringContents(file.proto_file);
+  vars["package_literal"] = CStringContents(descriptor.package);
+  vars["file_descriptor_ref"] = ArrayRef(descriptor.descriptor_array);
+  vars["file_descriptor_size"] =
+      std::to_string(descriptor.descriptor_bytes.size());
+  vars["dependency_count"] = std::to_string(descriptor.dependencies.size());
+  vars["file_dependencies_ref"] = ArrayRef(descriptor.dependencies_array);
+  vars["symbol_count"] = std::to_string(descriptor.symbols.size());
+  vars["file_symbols_ref"] = ArrayRef(descriptor.symbols_array);
+  vars["extension_count"] = std::to_string(descriptor.extensions.size());
+  vars["file_extensions_ref"] = ArrayRef(descriptor.extensions_array);
+  // The array names themselves only where the array exists.
+  const std::pair<const char*, const std::string*> arrays[] = {
+      {"file_descriptor_array", &descriptor.descriptor_array},
+      {"file_dependencies_array", &descriptor.dependencies_array},
+      {"file_symbols_array", &descriptor.symbols_array},
+      {"file_extensions_array", &descriptor.extensions_array},
+  };
+  for (const auto& [key, value] : arrays) {
+    if (!value->empty()) vars[key] = *value;
+  }
+  return vars;
 }
 
 TemplateVars ServiceVars(const FileModel& file, const ServiceModel& service) {
@@ -368,6 +426,7 @@ void RenderHeader(const FileModel& file, Writer* out) {
     out->Emit(kHeaderImport, {{"imported_pbc_header", header}});
   }
   out->Emit(kHeaderDeclarationsBegin, file_vars);
+  out->Emit(kHeaderFileDescriptor, file_vars);
   if (file.services.empty()) out->Emit(kHeaderNoServices, file_vars);
 
   for (const ServiceModel& model : file.services) {
@@ -386,6 +445,52 @@ void RenderHeader(const FileModel& file, Writer* out) {
     out->Emit(kHeaderRegister, service.vars);
   }
   out->Emit(kHeaderEpilogue, file_vars);
+}
+
+// The file's grpc_c_file_descriptor and the static arrays it points to;
+// an empty list has no array (ISO C has no empty arrays) and a NULL field.
+void RenderFileDescriptor(const FileModel& file, Writer* out) {
+  using namespace templates;  // NOLINT
+  const FileDescriptorModel& descriptor = file.descriptor;
+  TemplateVars vars = DescriptorVars(file);
+  out->Emit(kSourceFileDescriptorBegin, vars);
+
+  if (!descriptor.dependencies.empty()) {
+    for (const std::string& dependency : descriptor.dependencies) {
+      out->Emit(kSourceFileDependencyExtern, {{"dependency_var", dependency}});
+    }
+    out->Emit(kSourceFileDependenciesBegin, vars);
+    for (const std::string& dependency : descriptor.dependencies) {
+      out->Emit(kSourceFileDependencyEntry, {{"dependency_var", dependency}});
+    }
+    out->Emit(kSourceFileListEnd, vars);
+  }
+  if (!descriptor.descriptor_array.empty()) {
+    out->Emit(kSourceFileBytesBegin, vars);
+    for (const std::string& line : HexLines(descriptor.descriptor_bytes)) {
+      out->Emit(kSourceFileBytesLine, {{"descriptor_bytes_line", line}});
+    }
+    out->Emit(kSourceFileListEnd, vars);
+  }
+  if (!descriptor.symbols.empty()) {
+    out->Emit(kSourceFileSymbolsBegin, vars);
+    for (const std::string& symbol : descriptor.symbols) {
+      out->Emit(kSourceFileSymbolEntry,
+                {{"symbol_literal", CStringContents(symbol)}});
+    }
+    out->Emit(kSourceFileListEnd, vars);
+  }
+  if (!descriptor.extensions.empty()) {
+    out->Emit(kSourceFileExtensionsBegin, vars);
+    for (const ExtensionModel& extension : descriptor.extensions) {
+      out->Emit(kSourceFileExtensionEntry,
+                {{"extendee_literal", CStringContents(extension.extendee)},
+                 {"extension_number", std::to_string(extension.number)},
+                 {"extension_literal", CStringContents(extension.full_name)}});
+    }
+    out->Emit(kSourceFileListEnd, vars);
+  }
+  out->Emit(kSourceFileDescriptor, vars);
 }
 
 void RenderSource(const FileModel& file, Writer* out) {
@@ -407,6 +512,7 @@ void RenderSource(const FileModel& file, Writer* out) {
     EmitPerMethod(service, &KindTemplates::source_server, out);
     EmitPerMethod(service, &KindTemplates::source_reactor, out);
   }
+  RenderFileDescriptor(file, out);
 }
 
 void RenderSkeleton(const FileModel& file, Writer* out) {

@@ -334,6 +334,118 @@ START_TEST(c_package_renames_service_but_not_path) {
 }
 END_TEST
 
+START_TEST(file_descriptor_lists_symbols_extensions_and_imports) {
+  ProtoFixture protos;
+  ck_assert(protos.Add("google/protobuf/descriptor.proto",
+                       google::protobuf::FileDescriptorProto::descriptor()
+                           ->file()
+                           ->DebugString()) != nullptr);
+  ck_assert(protos.Add("dep/other.proto", R"(
+    syntax = "proto3";
+    package other;
+    message Thing {}
+  )") != nullptr);
+  const auto* file = protos.Add("refl.proto", R"(
+    syntax = "proto3";
+    package p;
+    import "google/protobuf/descriptor.proto";
+    import "dep/other.proto";
+    extend google.protobuf.FieldOptions { string unit = 50001; }
+    enum Top { TOP_ZERO = 0; }
+    message M {
+      extend google.protobuf.FieldOptions { bool secret = 50002; }
+      enum Inner { INNER_ZERO = 0; }
+      message N { optional int32 n = 1; }
+      oneof choice { string a = 1; other.Thing b = 2; }
+    }
+    service S { rpc Call (M) returns (M.N); }
+  )");
+  ck_assert_msg(file != nullptr, "%s", protos.error().c_str());
+
+  FileModel model = BuildFileModel(file, Options());
+  const auto& descriptor = model.descriptor;
+  ck_assert_string_eq(descriptor.var, "grpc_c_file__refl_2eproto");
+  ck_assert_string_eq(descriptor.package, "p");
+  ck_assert_string_eq(descriptor.descriptor_array,
+                      "grpc_c_file__refl_2eproto__descriptor");
+  ck_assert(!descriptor.descriptor_bytes.empty());
+  const std::vector<std::string> dependencies = {
+      "grpc_c_file__google_2fprotobuf_2fdescriptor_2eproto",
+      "grpc_c_file__dep_2fother_2eproto"};
+  ck_assert(descriptor.dependencies == dependencies);
+  const std::vector<std::string> expected = {
+      "p.M",     "p.M.INNER_ZERO", "p.M.Inner",  "p.M.N",      "p.M.N._n",
+      "p.M.N.n", "p.M.a",          "p.M.b",      "p.M.choice", "p.M.secret",
+      "p.S",     "p.S.Call",       "p.TOP_ZERO", "p.Top",      "p.unit"};
+  ck_assert_int_eq(descriptor.symbols.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    ck_assert_string_eq(descriptor.symbols[i], expected[i].c_str());
+  }
+  ck_assert_int_eq(descriptor.extensions.size(), 2);
+  ck_assert_string_eq(descriptor.extensions[0].extendee,
+                      "google.protobuf.FieldOptions");
+  ck_assert_int_eq(descriptor.extensions[0].number, 50001);
+  ck_assert_string_eq(descriptor.extensions[0].full_name, "p.unit");
+  ck_assert_string_eq(descriptor.extensions[1].full_name, "p.M.secret");
+
+  // reflection=off: the structure stays, with its imports only.
+  Options off;
+  off.reflection = false;
+  FileModel bare = BuildFileModel(file, off);
+  ck_assert_string_eq(bare.descriptor.var, "grpc_c_file__refl_2eproto");
+  ck_assert(bare.descriptor.descriptor_array.empty());
+  ck_assert(bare.descriptor.descriptor_bytes.empty());
+  ck_assert(bare.descriptor.symbols.empty());
+  ck_assert(bare.descriptor.symbols_array.empty());
+  ck_assert(bare.descriptor.extensions.empty());
+  ck_assert(bare.descriptor.extensions_array.empty());
+  ck_assert(bare.descriptor.dependencies == dependencies);
+}
+END_TEST
+
+START_TEST(file_without_package_or_contents) {
+  ProtoFixture protos;
+  const auto* file = protos.Add("dir/a-b.proto", R"(
+    syntax = "proto3";
+    message Bare { int32 x = 1; }
+  )");
+  ck_assert_msg(file != nullptr, "%s", protos.error().c_str());
+  FileModel model = BuildFileModel(file, Options());
+  ck_assert_string_eq(model.descriptor.var, "grpc_c_file__dir_2fa_2db_2eproto");
+  ck_assert_string_eq(model.descriptor.package, "");
+  ck_assert_int_eq(model.descriptor.symbols.size(), 2);
+  ck_assert_string_eq(model.descriptor.symbols[0], "Bare");
+  ck_assert_string_eq(model.descriptor.symbols[1], "Bare.x");
+  // Empty lists have no arrays: ISO C has no empty arrays.
+  ck_assert(model.descriptor.dependencies_array.empty());
+  ck_assert(model.descriptor.extensions_array.empty());
+}
+END_TEST
+
+// protobuf-c names a message grpc_c_file.X_2eproto's descriptor
+// grpc_c_file__x_2eproto__descriptor, the name of x.proto's embedded bytes.
+START_TEST(collision_with_file_descriptor_array) {
+  ProtoFixture protos;
+  const auto* file = protos.Add("x.proto", R"(
+    syntax = "proto3";
+    package grpc_c_file;
+    message X_2eproto {}
+  )");
+  ck_assert_msg(file != nullptr, "%s", protos.error().c_str());
+  std::vector<std::string> found = Collisions(file);
+  ck_assert_int_eq(found.size(), 1);
+  ck_assert_string_eq(found[0],
+                      "x.proto: generated name "
+                      "'grpc_c_file__x_2eproto__descriptor' of file x.proto "
+                      "collides with the name protobuf-c emits for message "
+                      "grpc_c_file.X_2eproto");
+  // Without the embedded bytes there is no such array.
+  Options off;
+  off.reflection = false;
+  ck_assert(Collisions(file, off).empty());
+}
+END_TEST
+
 }  // namespace
 
 Suite* ModelSuite() {
@@ -344,6 +456,8 @@ Suite* ModelSuite() {
   tcase_add_test(names, keyword_methods_get_escaped_servicer_fields);
   tcase_add_test(names, messages_of_other_files_use_their_naming_and_header);
   tcase_add_test(names, c_package_renames_service_but_not_path);
+  tcase_add_test(names, file_descriptor_lists_symbols_extensions_and_imports);
+  tcase_add_test(names, file_without_package_or_contents);
   suite_add_tcase(suite, names);
 
   TCase* collisions = tcase_create("collisions");
@@ -352,6 +466,7 @@ Suite* ModelSuite() {
   tcase_add_test(collisions, collision_with_service_function);
   tcase_add_test(collisions, collision_between_two_services);
   tcase_add_test(collisions, collision_between_escaped_fields);
+  tcase_add_test(collisions, collision_with_file_descriptor_array);
   suite_add_tcase(suite, collisions);
   return suite;
 }

@@ -181,6 +181,26 @@ START_TEST(assert_perror_is_escaped) {
 }
 END_TEST
 
+START_TEST(file_descriptor_names_escape_every_other_byte) {
+  ck_assert_string_eq(names::EscapeProtoPath("google/protobuf/empty.proto"),
+                      "google_2fprotobuf_2fempty_2eproto");
+  ck_assert_string_eq(names::FileDescriptorName("google/protobuf/empty.proto"),
+                      "grpc_c_file__google_2fprotobuf_2fempty_2eproto");
+  // '_' itself is escaped, so "a_2eb" and "a.b" stay apart.
+  ck_assert_string_eq(names::EscapeProtoPath("a_b-c.proto"),
+                      "a_5fb_2dc_2eproto");
+  ck_assert_string_eq(names::EscapeProtoPath("a_2eb"), "a_5f2eb");
+  ck_assert_string_eq(names::EscapeProtoPath("a.b"), "a_2eb");
+  // Always two lowercase digits: bytes below 0x10 and above 0x7f too.
+  ck_assert_string_eq(names::EscapeProtoPath(std::string("a\tb")), "a_09b");
+  ck_assert_string_eq(names::EscapeProtoPath("\xc3\xa9.proto"),
+                      "_c3_a9_2eproto");
+  ck_assert_string_eq(names::EscapeProtoPath("AZaz09"), "AZaz09");
+  ck_assert_string_eq(names::FileDescriptorPartName("x.proto", "symbols"),
+                      "grpc_c_file__x_2eproto__symbols");
+}
+END_TEST
+
 START_TEST(generated_name_shapes) {
   ck_assert_string_eq(
       names::MethodScopedName("helloworld__greeter", "say_hello", "call"),
@@ -349,6 +369,7 @@ Suite* NamesSuite() {
   tcase_add_test(ours, reserved_words_are_escaped);
   tcase_add_test(ours, assert_perror_is_escaped);
   tcase_add_test(ours, generated_name_shapes);
+  tcase_add_test(ours, file_descriptor_names_escape_every_other_byte);
   suite_add_tcase(suite, ours);
 
   TCase* collisions = tcase_create("collisions");

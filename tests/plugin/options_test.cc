@@ -13,6 +13,7 @@ START_TEST(no_options) {
   std::string error;
   ck_assert(ParseOptions("", &options, &error));
   ck_assert(!options.skeleton);
+  ck_assert(options.reflection);
 }
 END_TEST
 
@@ -31,7 +32,8 @@ START_TEST(unknown_option_is_named) {
   std::string error;
   ck_assert(!ParseOptions("skeletons", &options, &error));
   ck_assert_string_eq(error,
-                      "unknown option 'skeletons' (known options: skeleton)");
+                      "unknown option 'skeletons' (known options: skeleton, "
+                      "reflection=on|off)");
   ck_assert(!ParseOptions("skeleton,dllexport_decl=X", &options, &error));
   ck_assert_contains(error, "unknown option 'dllexport_decl=X'");
   // Options are exact: no trimming, no case folding.
@@ -51,6 +53,39 @@ START_TEST(flag_with_value_is_an_error) {
                       "'skeleton=1'");
   ck_assert(!ParseOptions("skeleton=", &options, &error));
   ck_assert_contains(error, "got 'skeleton='");
+}
+END_TEST
+
+START_TEST(reflection_on_and_off) {
+  Options options;
+  std::string error;
+  ck_assert(ParseOptions("reflection=off", &options, &error));
+  ck_assert(!options.reflection);
+  ck_assert(ParseOptions("reflection=on", &options, &error));
+  ck_assert(options.reflection);
+  // The last value wins; other options are independent.
+  ck_assert(
+      ParseOptions("reflection=on,skeleton,reflection=off", &options, &error));
+  ck_assert(!options.reflection);
+  ck_assert(options.skeleton);
+}
+END_TEST
+
+START_TEST(reflection_takes_on_or_off) {
+  Options options;
+  std::string error;
+  ck_assert(!ParseOptions("reflection", &options, &error));
+  ck_assert_string_eq(error,
+                      "option 'reflection' takes 'on' or 'off', got "
+                      "'reflection'");
+  for (const char* parameter :
+       {"reflection=", "reflection=ON", "reflection=1", "reflection=false",
+        "reflection=off ", "reflection=on=off"}) {
+    ck_assert_msg(!ParseOptions(parameter, &options, &error), "%s accepted",
+                  parameter);
+    ck_assert_contains(error, "option 'reflection' takes 'on' or 'off', got '" +
+                                  std::string(parameter) + "'");
+  }
 }
 END_TEST
 
@@ -75,6 +110,8 @@ Suite* OptionsSuite() {
   tcase_add_test(parse, skeleton);
   tcase_add_test(parse, unknown_option_is_named);
   tcase_add_test(parse, flag_with_value_is_an_error);
+  tcase_add_test(parse, reflection_on_and_off);
+  tcase_add_test(parse, reflection_takes_on_or_off);
   tcase_add_test(parse, empty_items_are_errors);
   suite_add_tcase(suite, parse);
   return suite;

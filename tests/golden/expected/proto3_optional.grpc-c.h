@@ -22,6 +22,17 @@
 extern "C" {
 #endif
 
+/**
+ * The file proto3_optional.proto as server reflection
+ * describes it (::grpc_c_file_descriptor in <grpc-c/method.h>): its
+ * serialized descriptor, its imports and the names it defines. The file's
+ * service descriptors point at it already; pass it to
+ * grpc_c_server_add_reflection_file() to describe messages of this file that
+ * no registered service uses. Static and immutable.
+ * Threads: any thread.
+ */
+extern const grpc_c_file_descriptor grpc_c_file__proto3_5foptional_2eproto;
+
 /* ------------------------------------------------------------------------ */
 /* Service opt.Optional */
 /* ------------------------------------------------------------------------ */

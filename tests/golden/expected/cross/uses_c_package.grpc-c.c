@@ -48,7 +48,7 @@ const grpc_c_service cross__mirror__servicer__service = {
     "cross.Mirror",
     1,
     cross__mirror__servicer__methods,
-    NULL};
+    &grpc_c_file__cross_2fuses_5fc_5fpackage_2eproto};
 
 int cross__mirror__servicer__register(
     grpc_c_server *server,
@@ -105,3 +105,49 @@ int cross__mirror__reflect__call_async(
       (grpc_c_generic_fn)callback,
       user_data);
 }
+
+/* ------------------------------------------------------------------------ */
+/* File cross/uses_c_package.proto, for server reflection */
+/* ------------------------------------------------------------------------ */
+
+extern const grpc_c_file_descriptor grpc_c_file__c_5fpackage_2eproto;
+
+/* Defined by the imported files' .grpc-c.c, which must be linked too. */
+static const grpc_c_file_descriptor *const
+    grpc_c_file__cross_2fuses_5fc_5fpackage_2eproto__dependencies[] = {
+    &grpc_c_file__c_5fpackage_2eproto,
+};
+
+/* The serialized google.protobuf.FileDescriptorProto, without source code
+ * info. */
+static const uint8_t
+    grpc_c_file__cross_2fuses_5fc_5fpackage_2eproto__descriptor[114] = {
+    0x0a, 0x1a, 0x63, 0x72, 0x6f, 0x73, 0x73, 0x2f, 0x75, 0x73, 0x65, 0x73,
+    0x5f, 0x63, 0x5f, 0x70, 0x61, 0x63, 0x6b, 0x61, 0x67, 0x65, 0x2e, 0x70,
+    0x72, 0x6f, 0x74, 0x6f, 0x12, 0x05, 0x63, 0x72, 0x6f, 0x73, 0x73, 0x1a,
+    0x0f, 0x63, 0x5f, 0x70, 0x61, 0x63, 0x6b, 0x61, 0x67, 0x65, 0x2e, 0x70,
+    0x72, 0x6f, 0x74, 0x6f, 0x32, 0x34, 0x0a, 0x06, 0x4d, 0x69, 0x72, 0x72,
+    0x6f, 0x72, 0x12, 0x2a, 0x0a, 0x07, 0x52, 0x65, 0x66, 0x6c, 0x65, 0x63,
+    0x74, 0x12, 0x0e, 0x2e, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x2e, 0x76, 0x31,
+    0x2e, 0x49, 0x74, 0x65, 0x6d, 0x1a, 0x0f, 0x2e, 0x73, 0x74, 0x6f, 0x72,
+    0x65, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x74, 0x6f, 0x63, 0x6b, 0x62, 0x06,
+    0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+};
+
+static const char *const
+    grpc_c_file__cross_2fuses_5fc_5fpackage_2eproto__symbols[] = {
+    "cross.Mirror",
+    "cross.Mirror.Reflect",
+};
+
+const grpc_c_file_descriptor grpc_c_file__cross_2fuses_5fc_5fpackage_2eproto = {
+    "cross/uses_c_package.proto",
+    "cross",
+    grpc_c_file__cross_2fuses_5fc_5fpackage_2eproto__descriptor,
+    114,
+    1,
+    grpc_c_file__cross_2fuses_5fc_5fpackage_2eproto__dependencies,
+    2,
+    grpc_c_file__cross_2fuses_5fc_5fpackage_2eproto__symbols,
+    0,
+    NULL};
