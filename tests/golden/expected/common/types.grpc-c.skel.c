@@ -9,7 +9,8 @@
  * UNIMPLEMENTED.
  *
  * The server listens on 0.0.0.0 at the port in the PORT environment variable
- * (8080 when unset) and shuts down gracefully on SIGTERM or SIGINT.
+ * (8080 when unset), serves the health service and server reflection besides
+ * this file's services, and shuts down gracefully on SIGTERM or SIGINT.
  */
 
 #include <stdio.h>
@@ -27,6 +28,12 @@ int main(void) {
   if (err == 0) {
     err = grpc_c_server_add_listener(server, address, &port);
   }
+  /* The standard health service (grpc.health.v1.Health, for probes and load
+   * balancers); delete the next line to opt out. */
+  if (err == 0) err = grpc_c_server_enable_health(server);
+  /* Server reflection (what grpcurl and grpcui use to list and describe the
+   * services); delete the next line to opt out. */
+  if (err == 0) err = grpc_c_server_enable_reflection(server);
   if (err == 0) {
     /* From here on SIGTERM and SIGINT drain the server (5 s grace), even
      * one that arrives before the wait below. */
