@@ -19,7 +19,7 @@ set(GRPC_C_GOLDEN_PROTOS
   no_package.proto              # no package
   proto2.proto                  # proto2, nested messages as request/response
   proto3_optional.proto         # proto3 optional (FEATURE_PROTO3_OPTIONAL)
-  reflection.proto              # extensions, nested enums, a oneof
+  reflection.proto              # extensions, nested enums
   same_message.proto            # one message on both sides, every kind
   verbs.proto                   # methods named like runtime verbs
   wkt.proto                     # google.protobuf.Empty, Timestamp, Any
