@@ -1,5 +1,6 @@
 # add_grpc_c_service(<target> PROTOS a.proto [b.proto ...]
-#                    [IMPORT_DIRS dir ...] [SKELETON] [STATIC|SHARED])
+#                    [IMPORT_DIRS dir ...] [SKELETON] [NO_REFLECTION]
+#                    [STATIC|SHARED])
 #
 # Runs protoc with protobuf-c's generator and protoc-gen-grpc-c over the
 # given files and builds the outputs into library <target> (STATIC unless
@@ -11,6 +12,15 @@
 # skeleton <base>.grpc-c.skel.c is written too (never compiled into the
 # library) and its path is stored in the target property GRPC_C_SKELETONS.
 #
+# Server reflection: each generated <base>.grpc-c.c embeds its file's
+# serialized descriptor and symbol list as grpc_c_file__<escaped path>
+# (docs/generated-code.md). NO_REFLECTION passes the plugin option
+# `reflection=off`: the structure stays (importers link against it) but
+# without the descriptor, symbols and extensions, which saves their size.
+# Setting the variable GRPC_C_REFLECTION to OFF (a cache option of grpc-c's
+# own build; any project may set it before calling) makes NO_REFLECTION the
+# default for every call.
+#
 # Protos may import the well-known types (google/protobuf/empty.proto,
 # timestamp.proto, ...): protoc finds their .proto files itself, and
 # <target> links grpc-c-wkt, the one library per build (or installation)
@@ -19,7 +29,8 @@
 include_guard(GLOBAL)
 
 function(add_grpc_c_service target)
-  cmake_parse_arguments(ARG "SKELETON;STATIC;SHARED" "" "PROTOS;IMPORT_DIRS" ${ARGN})
+  cmake_parse_arguments(ARG "SKELETON;NO_REFLECTION;STATIC;SHARED" ""
+    "PROTOS;IMPORT_DIRS" ${ARGN})
   if(NOT ARG_PROTOS)
     message(FATAL_ERROR "add_grpc_c_service(${target}): PROTOS is required")
   endif()
@@ -38,9 +49,17 @@ function(add_grpc_c_service target)
     list(APPEND import_args -I${abs})
   endforeach()
 
-  set(plugin_opt "")
+  set(plugin_opts)
   if(ARG_SKELETON)
-    set(plugin_opt "skeleton:")
+    list(APPEND plugin_opts skeleton)
+  endif()
+  if(ARG_NO_REFLECTION OR (DEFINED GRPC_C_REFLECTION AND NOT GRPC_C_REFLECTION))
+    list(APPEND plugin_opts reflection=off)
+  endif()
+  set(plugin_opt "")
+  if(plugin_opts)
+    string(REPLACE ";" "," plugin_opt "${plugin_opts}")
+    string(APPEND plugin_opt ":")
   endif()
 
   set(sources)
