@@ -187,7 +187,13 @@ FileDescriptorModel BuildFileDescriptor(const pb::FileDescriptor* file,
   model.package = file->package();
   for (int i = 0; i < file->dependency_count(); ++i) {
     const pb::FileDescriptor* dependency = file->dependency(i);
-    if (names::ReadProtobufCFileOptions(dependency).no_generate) continue;
+    // Files marked no_generate have no generated code to point at, except
+    // protobuf-c/protobuf-c.proto (imported for c_package), whose
+    // descriptor libgrpc-c-wkt carries.
+    if (names::ReadProtobufCFileOptions(dependency).no_generate &&
+        dependency->name() != names::kProtobufCProto) {
+      continue;
+    }
     model.dependencies.push_back(names::FileDescriptorName(dependency->name()));
     model.dependency_files.push_back(dependency->name());
   }
@@ -243,7 +249,9 @@ FileModel BuildFileModel(const pb::FileDescriptor* file,
     model.skeleton_file = names::SkeletonFileName(file->name());
   }
   model.include_guard = names::IncludeGuard(file->name());
-  model.pbc_header = names::ProtobufCHeaderName(file->name());
+  if (!names::ReadProtobufCFileOptions(file).no_generate) {
+    model.pbc_header = names::ProtobufCHeaderName(file->name());
+  }
   model.descriptor = BuildFileDescriptor(file, options);
 
   for (int i = 0; i < file->service_count(); ++i) {

@@ -132,7 +132,9 @@ struct FileModel {
   std::string source_file;    // dir/foo.grpc-c.c
   std::string skeleton_file;  // dir/foo.grpc-c.skel.c, empty unless asked
   std::string include_guard;
-  std::string pbc_header;  // dir/foo.pb-c.h
+  // dir/foo.pb-c.h; empty for a file marked no_generate, for which
+  // protoc-c writes nothing (protobuf-c/protobuf-c.proto).
+  std::string pbc_header;
   // .pb-c.h of other files whose messages the methods use, in first-use
   // order (protoc-c's own header includes them too; naming them keeps the
   // dependency visible and the header self-sufficient).

@@ -80,6 +80,10 @@ struct ProtobufCFileOptions {
 ProtobufCFileOptions ReadProtobufCFileOptions(
     const google::protobuf::FileDescriptor* file);
 
+// protobuf-c's own options file, which files using c_package import. It is
+// marked no_generate, yet libgrpc-c-wkt carries its descriptor.
+inline constexpr char kProtobufCProto[] = "protobuf-c/protobuf-c.proto";
+
 FileNaming NamingOf(const google::protobuf::FileDescriptor* file);
 
 // What protobuf-c declares for a message, from FullNameToLower of its name:

@@ -240,7 +240,9 @@ TemplateVars FileVars(const FileModel& file) {
       {"header_file_literal", CStringContents(file.header_file)},
       {"source_file_comment", CommentSafe(file.source_file)},
       {"pbc_header", file.pbc_header},
-      {"pbc_header_comment", CommentSafe(file.pbc_header)},
+      {"pbc_header_comment",
+       CommentSafe(file.pbc_header.empty() ? "nothing (no_generate)"
+                                           : file.pbc_header)},
       {"pbc_source_comment",
        CommentSafe(names::ProtobufCSourceName(file.proto_file))},
       {"include_guard", file.include_guard},
@@ -422,6 +424,9 @@ void RenderHeader(const FileModel& file, Writer* out) {
   using namespace templates;  // NOLINT
   TemplateVars file_vars = FileVars(file);
   out->Emit(kHeaderPrologue, file_vars);
+  if (!file.pbc_header.empty()) {
+    out->Emit(kHeaderImport, {{"imported_pbc_header", file.pbc_header}});
+  }
   for (const std::string& header : file.imported_pbc_headers) {
     out->Emit(kHeaderImport, {{"imported_pbc_header", header}});
   }

@@ -260,6 +260,14 @@ int shop__c_store__store__restock__server_react(
 /* File c_package.proto, for server reflection */
 /* ------------------------------------------------------------------------ */
 
+extern const grpc_c_file_descriptor grpc_c_file__protobuf_2dc_2fprotobuf_2dc_2eproto;
+
+/* Defined by the imported files' .grpc-c.c, which must be linked too. */
+static const grpc_c_file_descriptor *const
+    grpc_c_file__c_5fpackage_2eproto__dependencies[] = {
+    &grpc_c_file__protobuf_2dc_2fprotobuf_2dc_2eproto,
+};
+
 /* The serialized google.protobuf.FileDescriptorProto, without source code
  * info. */
 static const uint8_t
@@ -302,8 +310,8 @@ const grpc_c_file_descriptor grpc_c_file__c_5fpackage_2eproto = {
     "store.v1",
     grpc_c_file__c_5fpackage_2eproto__descriptor,
     237,
-    0,
-    NULL,
+    1,
+    grpc_c_file__c_5fpackage_2eproto__dependencies,
     7,
     grpc_c_file__c_5fpackage_2eproto__symbols,
     0,

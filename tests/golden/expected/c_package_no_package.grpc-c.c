@@ -110,6 +110,14 @@ int bare__vault__open__call_async(
 /* File c_package_no_package.proto, for server reflection */
 /* ------------------------------------------------------------------------ */
 
+extern const grpc_c_file_descriptor grpc_c_file__protobuf_2dc_2fprotobuf_2dc_2eproto;
+
+/* Defined by the imported files' .grpc-c.c, which must be linked too. */
+static const grpc_c_file_descriptor *const
+    grpc_c_file__c_5fpackage_5fno_5fpackage_2eproto__dependencies[] = {
+    &grpc_c_file__protobuf_2dc_2fprotobuf_2dc_2eproto,
+};
+
 /* The serialized google.protobuf.FileDescriptorProto, without source code
  * info. */
 static const uint8_t
@@ -141,8 +149,8 @@ const grpc_c_file_descriptor grpc_c_file__c_5fpackage_5fno_5fpackage_2eproto = {
     "",
     grpc_c_file__c_5fpackage_5fno_5fpackage_2eproto__descriptor,
     140,
-    0,
-    NULL,
+    1,
+    grpc_c_file__c_5fpackage_5fno_5fpackage_2eproto__dependencies,
     4,
     grpc_c_file__c_5fpackage_5fno_5fpackage_2eproto__symbols,
     0,
