@@ -7,7 +7,9 @@
  * Listens on 127.0.0.1:$PORT (50151 when unset; BIND_HOST overrides the
  * host); SIGTERM/SIGINT stop it.
  * POLLERS=N sets the number of poller threads (default: CPUs available).
- * CORE_ARGS="key=N,key=N" sets integer core arguments (grpc.*). */
+ * CORE_ARGS="key=N,key=N" sets integer core arguments (grpc.*).
+ * Health and reflection are served, as every example serves them;
+ * STANDARD_SERVICES=0 leaves them out (for A/B runs of their cost). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,8 @@
 int main(void) {
   const char *style = getenv("STREAM_STYLE");
   bool blocking = style && strcmp(style, "blocking") == 0;
+  const char *standard_env = getenv("STANDARD_SERVICES");
+  bool standard = !standard_env || strcmp(standard_env, "0") != 0;
   if (getenv("GRPC_C_LOG")) grpc_c_set_log(grpc_c_log_to_stderr, 0, NULL);
   int port = grpc_c_port_from_env(50151);
   char address[128];
@@ -52,6 +56,8 @@ int main(void) {
   }
   if ((rc = grpc_c_server_add_listener(server, address, NULL)) ||
       (rc = bench_greeter_register(server, blocking)) ||
+      (standard && (rc = grpc_c_server_enable_health(server))) ||
+      (standard && (rc = grpc_c_server_enable_reflection(server))) ||
       (rc = grpc_c_server_start(server))) {
     fprintf(stderr, "bench_server: %s\n", grpc_c_strerror(rc));
     grpc_c_server_destroy(server);

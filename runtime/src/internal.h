@@ -279,6 +279,19 @@ void gc_arena_free(gc_arena *arena);
 
 typedef struct gc_call_mode gc_call_mode;
 
+/* Services a server offers beside the application's (their own files, which
+ * reach the server only through these functions and its public API). */
+typedef struct gc_reflection gc_reflection; /* reflection.c */
+/* Frees what grpc_c_server_enable_reflection() made; accepts NULL. Runs in
+ * grpc_c_server_destroy(), when no call is left. */
+void gc_reflection_free(gc_reflection *reflection);
+/* The services registered on `server`, in order; final once started. */
+size_t gc_server_services(const grpc_c_server *server,
+                          const grpc_c_service *const **services);
+bool gc_server_is_created(const grpc_c_server *server);
+/* Where the server keeps its reflection state, freed at destroy. */
+gc_reflection **gc_server_reflection_slot(grpc_c_server *server);
+
 /* What calls need of their server; owned by server.c. */
 typedef struct gc_server_common {
   grpc_completion_queue *cq; /* the server queue */

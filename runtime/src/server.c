@@ -50,7 +50,10 @@ struct grpc_c_server {
 
   gc_server_method *methods;
   size_t method_count;
-  gc_server_method generic; /* slots answering UNIMPLEMENTED */
+  gc_server_method generic;        /* slots answering UNIMPLEMENTED */
+  const grpc_c_service **services; /* as registered, for reflection */
+  size_t service_count;
+  gc_reflection *reflection; /* NULL until reflection is enabled */
 
   pthread_t *pollers;
 
@@ -338,11 +341,19 @@ int grpc_c_server_register(grpc_c_server *server, const grpc_c_service *service,
       if (strcmp(server->methods[j].method->path, m->path) == 0)
         return GRPC_C_EEXIST;
   }
+  for (size_t i = 0; i < server->service_count; i++)
+    if (strcmp(server->services[i]->name, service->name) == 0)
+      return GRPC_C_EEXIST;
+  const grpc_c_service **services =
+      realloc(server->services, (server->service_count + 1) * sizeof *services);
+  if (!services) return GRPC_C_ENOMEM;
+  server->services = services;
   gc_server_method *methods = realloc(
       server->methods,
       (server->method_count + service->method_count + 1) * sizeof *methods);
   if (!methods) return GRPC_C_ENOMEM;
   server->methods = methods;
+  server->services[server->service_count++] = service;
   for (size_t i = 0; i < service->method_count; i++) {
     gc_server_method *sm = &server->methods[server->method_count++];
     memset(sm, 0, sizeof *sm);
@@ -354,6 +365,20 @@ int grpc_c_server_register(grpc_c_server *server, const grpc_c_service *service,
                                                        : &gc_blocking_mode;
   }
   return 0;
+}
+
+size_t gc_server_services(const grpc_c_server *server,
+                          const grpc_c_service *const **services) {
+  *services = server->services;
+  return server->service_count;
+}
+
+bool gc_server_is_created(const grpc_c_server *server) {
+  return server->state == SERVER_CREATED;
+}
+
+gc_reflection **gc_server_reflection_slot(grpc_c_server *server) {
+  return &server->reflection;
 }
 
 int grpc_c_server_set_nonblocking(grpc_c_server *server,
@@ -821,6 +846,8 @@ void grpc_c_server_destroy(grpc_c_server *server) {
     free_slot_list(server->methods[i].free_slots);
   free_slot_list(server->generic.free_slots);
   free(server->methods);
+  free(server->services);
+  gc_reflection_free(server->reflection);
   free(server->workers);
   free(server->pollers);
   pthread_mutex_destroy(&server->slot_mu);
