@@ -12,8 +12,9 @@
  * them and everything those files import, plus any file added with
  * grpc_c_server_add_reflection_file().
  *
- * Answers: `list_services` names every registered service (the health and
- * reflection services included); `file_by_filename` and
+ * Answers: `list_services` names every registered service whose file has
+ * descriptors (the health and reflection services included; services
+ * generated with `reflection=off` are left out); `file_by_filename` and
  * `file_containing_symbol` send the file asked for first, then those of its
  * transitive imports not sent on the same stream yet;
  * `file_containing_extension` and `all_extension_numbers_of_type` answer
