@@ -8,7 +8,7 @@ PACKAGES=(
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler
   libprotoc-dev protobuf-compiler
   check libsubunit-dev
-  grpc-proto python3-grpcio python3-protobuf protobuf-compiler-grpc
+  grpc-proto python3-grpcio python3-protobuf protobuf-compiler-grpc python3-yaml
   clang-14 libclang-rt-14-dev
 )
 
