@@ -134,8 +134,8 @@ typedef struct grpc_c_file_descriptor {
   const char *const *symbols;
   /** Number of entries in `extensions`. */
   size_t extension_count;
-  /** The extensions the file declares, in declaration order; NULL when
-   *  none. */
+  /** The extensions the file declares, those at the top level first, then
+   *  those nested in messages; NULL when none. */
   const grpc_c_extension_ref *extensions;
 } grpc_c_file_descriptor;
 
