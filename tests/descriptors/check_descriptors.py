@@ -8,13 +8,14 @@ descriptor, and its extensions must match. In every mode the dependencies
 must name the file's imports in order, and each service must point at the
 file that declares it. With reflection off (NO_REFLECTION) the files of the
 build have no descriptor, symbols or extensions; the well-known types come
-from libgrpc-c-wkt and are always checked in full.
+from libgrpc-c-wkt, whose mode (--wkt-mode) is that of grpc-c's build.
 
 --expect-mismatch flips one byte of the first descriptor before checking
 and succeeds only if the check then fails: it proves the check looks.
 
 Usage: check_descriptors.py --dump EXE --protoc PROTOC --proto-dir DIR
-       --wkt-dir DIR --mode on|off [--expect-mismatch] PROTO...
+       --wkt-dir DIR --mode on|off --wkt-mode on|off [--expect-mismatch]
+       PROTO...
 Run with /usr/bin/python3 (python3-protobuf).
 """
 import argparse
@@ -25,7 +26,7 @@ import tempfile
 
 from google.protobuf import descriptor_pb2
 
-# Files that come from libgrpc-c-wkt, built with reflection on.
+# Files that come from libgrpc-c-wkt.
 WKT_PREFIX = 'google/protobuf/'
 
 
@@ -184,8 +185,9 @@ def run(args):
         proto = by_name.get(dumped['name'])
         if proto is None:
             raise Mismatch('%s: not among protoc\'s files' % dumped['name'])
-        reflection = (args.mode == 'on'
-                      or dumped['name'].startswith(WKT_PREFIX))
+        mode = (args.wkt_mode if dumped['name'].startswith(WKT_PREFIX)
+                else args.mode)
+        reflection = mode == 'on'
         check_file(dumped, proto, reflection)
     return len(files)
 
@@ -197,6 +199,7 @@ def main():
     parser.add_argument('--proto-dir', required=True)
     parser.add_argument('--wkt-dir', required=True)
     parser.add_argument('--mode', choices=('on', 'off'), required=True)
+    parser.add_argument('--wkt-mode', choices=('on', 'off'), required=True)
     parser.add_argument('--expect-mismatch', action='store_true')
     parser.add_argument('protos', nargs='+')
     args = parser.parse_args()
