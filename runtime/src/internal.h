@@ -461,6 +461,33 @@ void gc_call_status_op(grpc_c_server_ctx *ctx, grpc_c_code code, grpc_op *op);
 void gc_call_close_op(grpc_c_server_ctx *ctx, grpc_op *op);
 void gc_call_initial_metadata_op(grpc_c_server_ctx *ctx, grpc_op *op);
 
+/* ---- grpc.health.v1.Health (health.c) ----
+ *
+ * The server keeps its health state (NULL until
+ * grpc_c_server_enable_health()) and calls it at the steps of its life
+ * cycle; health.c reaches the server only through these two functions and
+ * the public API. */
+typedef struct gc_health gc_health;
+/* server.c: the server's health state or NULL; attaching it (once, during
+ * set-up). */
+gc_health *gc_server_health(grpc_c_server *server);
+void gc_server_attach_health(grpc_c_server *server, gc_health *health);
+/* Start, before any call can arrive: "" and the service of every method in
+ * `methods` become SERVING unless a status is set. Returns 0, or
+ * GRPC_C_ENOMEM with nothing changed. */
+int gc_health_start(gc_health *health, const gc_server_method *methods,
+                    size_t count);
+/* Undoes gc_health_start() when the server's start fails after it. */
+void gc_health_unstart(gc_health *health);
+/* The drain's first step: every name NOT_SERVING, written to its Watch
+ * streams, which are then finished with UNAVAILABLE; set and clear are
+ * refused from then on. Idempotent: later callers return once the first
+ * one's work is done (it never waits for the network). Call it holding no
+ * server lock: finishing a stream can run its callbacks here. */
+void gc_health_drain(gc_health *health);
+/* Frees the state once the server has stopped; accepts NULL. */
+void gc_health_free(gc_health *health);
+
 /* ---- beyond the core's public API (core_fence.c) ---- */
 
 /* True when the core is a version whose internals the runtime was

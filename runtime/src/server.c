@@ -87,6 +87,9 @@ struct grpc_c_server {
   int64_t signal_grace_ms;
   pthread_t signal_watcher;
   bool signal_watcher_started;
+
+  /* grpc.health.v1.Health (health.c), or NULL. */
+  _Atomic(gc_health *) health;
 };
 
 /* ---- options ---- */
@@ -616,6 +619,7 @@ int grpc_c_server_start(grpc_c_server *server) {
   if (!server) return GRPC_C_EINVAL;
   pthread_mutex_lock(&server->life_mu);
   int rc = 0;
+  gc_health *health = server->health;
   if (server->state != SERVER_CREATED || server->listener_count == 0) {
     rc = GRPC_C_ESTATE;
     goto out;
@@ -626,8 +630,12 @@ int grpc_c_server_start(grpc_c_server *server) {
       calloc((size_t)server->poller_count, sizeof *server->pollers);
   if (!server->workers || !server->pollers) {
     rc = GRPC_C_ENOMEM;
-    goto undo;
+    goto undo_memory;
   }
+  /* Health statuses are in place before any call can ask for them. */
+  if (health && (rc = gc_health_start(health, server->methods,
+                                      server->method_count)) != 0)
+    goto undo_memory;
   /* Threads first: a server whose threads cannot start stays CREATED,
    * with nothing started in the core. Pollers may wait on the queue of a
    * core server that has not started. */
@@ -663,6 +671,8 @@ int grpc_c_server_start(grpc_c_server *server) {
     request_slot(server, &server->generic);
   return 0;
 undo:
+  if (health) gc_health_unstart(health);
+undo_memory:
   free(server->workers);
   free(server->pollers);
   server->workers = server->pollers = NULL;
@@ -765,6 +775,10 @@ static void finish_or_wait_unlock(grpc_c_server *server) {
 
 int grpc_c_server_shutdown(grpc_c_server *server, int64_t grace_ms) {
   if (!server) return GRPC_C_EINVAL;
+  /* Health first, outside life_mu: Watch streams see NOT_SERVING and end
+   * before the drain, and finishing them runs reactor callbacks. */
+  gc_health *health = server->health;
+  if (health) gc_health_drain(health);
   pthread_mutex_lock(&server->life_mu);
   switch ((server_state)server->state) {
     case SERVER_CREATED:
@@ -850,6 +864,7 @@ void grpc_c_server_destroy(grpc_c_server *server) {
   gc_reflection_free(server->reflection);
   free(server->workers);
   free(server->pollers);
+  gc_health_free(server->health);
   pthread_mutex_destroy(&server->slot_mu);
   pthread_cond_destroy(&server->drained_cv);
   pthread_mutex_destroy(&server->pool_mu);
@@ -858,6 +873,14 @@ void grpc_c_server_destroy(grpc_c_server *server) {
   pthread_cond_destroy(&server->life_cv);
   free(server);
   if (emptied) gc_core_unref();
+}
+
+/* ---- health (health.c) ---- */
+
+gc_health *gc_server_health(grpc_c_server *server) { return server->health; }
+
+void gc_server_attach_health(grpc_c_server *server, gc_health *health) {
+  server->health = health;
 }
 
 /* ---- signals ----
